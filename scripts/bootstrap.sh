@@ -1,0 +1,16 @@
+# Sourced by the other scripts: makes sure uv exists and the project's locked environment
+# (library, runtime extra and dev tools) is installed in .venv. Safe to run again.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+export UV_PYTHON_DOWNLOADS=never
+if ! command -v uv >/dev/null 2>&1; then
+  if [ ! -x "$ROOT/.tools/bin/uv" ]; then
+    echo "bootstrap: installing uv into .tools/" >&2
+    python3 -m venv "$ROOT/.tools"
+    "$ROOT/.tools/bin/pip" install --quiet "uv>=0.5,<1"
+  fi
+  export PATH="$ROOT/.tools/bin:$PATH"
+fi
+uv sync --quiet --frozen --all-extras --python "${PYTHON:-python3}"

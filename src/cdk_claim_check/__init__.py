@@ -1,0 +1,35 @@
+"""Claim-check messaging pattern on EventBridge Pipes, as AWS CDK v2 constructs.
+
+The constructs are imported lazily (PEP 562), so that ``cdk_claim_check.runtime`` (the Lambda
+handler code and the ``ClaimCheckClient``) imports without aws-cdk-lib, and importing the
+constructs never needs boto3 or Powertools.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .retrieval_pipe import ClaimCheckRetrievalPipe
+    from .split_pipe import ClaimCheckSplitPipe
+    from .store import ClaimCheckStore
+
+__all__ = ["ClaimCheckRetrievalPipe", "ClaimCheckSplitPipe", "ClaimCheckStore"]
+
+_EXPORTS = {
+    "ClaimCheckStore": ".store",
+    "ClaimCheckSplitPipe": ".split_pipe",
+    "ClaimCheckRetrievalPipe": ".retrieval_pipe",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

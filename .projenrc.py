@@ -50,6 +50,7 @@ project = PythonProject(
         "mypy>=1.13",
         "boto3-stubs[dynamodb,s3,sqs,events,stepfunctions,sns,lambda]>=1.34",
         "build>=1.2",
+        "hatchling>=1.25",
         "matplotlib>=3.8",
         *RUNTIME_EXTRA,
     ],

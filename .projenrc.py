@@ -95,6 +95,8 @@ pyproject.add_override("tool.pytest.ini_options.testpaths", ["tests"])
 pyproject.add_override("tool.pytest.ini_options.addopts", "-ra --strict-markers")
 pyproject.add_override("tool.pytest.ini_options.markers", ["slow: end-to-end and benchmark tests (minutes)"])
 
-project.gitignore.add_patterns(".tools/", "cdk.out/", "examples/cdk.out/", ".hypothesis/", ".ruff_cache/", ".mypy_cache/")
+project.gitignore.add_patterns(
+    ".tools/", "cdk.out/", "examples/cdk.out/", ".hypothesis/", ".ruff_cache/", ".mypy_cache/"
+)
 
 project.synth()

@@ -11,16 +11,29 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._options import Compression, PipeLogLevel, S3Layout, StateMachineInvocation
     from .retrieval_pipe import ClaimCheckRetrievalPipe
     from .split_pipe import ClaimCheckSplitPipe
     from .store import ClaimCheckStore
 
-__all__ = ["ClaimCheckRetrievalPipe", "ClaimCheckSplitPipe", "ClaimCheckStore"]
+__all__ = [
+    "ClaimCheckRetrievalPipe",
+    "ClaimCheckSplitPipe",
+    "ClaimCheckStore",
+    "Compression",
+    "PipeLogLevel",
+    "S3Layout",
+    "StateMachineInvocation",
+]
 
 _EXPORTS = {
     "ClaimCheckStore": ".store",
     "ClaimCheckSplitPipe": ".split_pipe",
     "ClaimCheckRetrievalPipe": ".retrieval_pipe",
+    "Compression": "._options",
+    "PipeLogLevel": "._options",
+    "S3Layout": "._options",
+    "StateMachineInvocation": "._options",
 }
 
 

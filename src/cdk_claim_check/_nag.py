@@ -1,0 +1,37 @@
+"""Acknowledging the cdk-nag findings that are inherent to what the constructs do.
+
+cdk-nag v3 matches each finding by its exact id (``AwsSolutions-IAM5[Resource::<Bucket.Arn>/*]``),
+so resource expressions are rendered the way cdk-nag renders them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from constructs import IConstruct
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref":
+            return f"<{argument}>"
+        if function == "Fn::GetAtt":
+            return f"<{argument[0]}.{argument[1]}>"
+        if function == "Fn::Join":
+            separator, parts = argument
+            return str(separator).join(_render(part) for part in parts)
+    raise ValueError(f"cannot render {value!r} as a cdk-nag finding id")
+
+
+def wildcard_resource_finding(scope: IConstruct, resource: str) -> str:
+    """The IAM5 finding id of a policy resource such as ``bucket.arn_for_objects("*")``."""
+    rendered = _render(Stack.of(scope).resolve(resource))
+    return f"AwsSolutions-IAM5[Resource::{rendered}]"
+
+
+def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
+    Validations.of(scope).acknowledge(Acknowledgment(id=finding, reason=reason))

@@ -1,0 +1,73 @@
+"""What can be known at synth time about a pipe's SQS source queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
+
+from ._limits import SQS_MAX_MESSAGE_BYTES
+
+_SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """Facts about the source queue; None means "not knowable" (an imported queue or a token)."""
+
+    max_message_bytes: int
+    """The queue's maximum message size, or the SQS maximum when it cannot be read."""
+    max_message_bytes_known: bool
+    visibility_timeout_seconds: int | None
+    dead_letter_queue: sqs.IQueue | None
+    defined_in_app: bool
+
+
+def _concrete_int(value: object) -> int | None:
+    if isinstance(value, int) and not Token.is_unresolved(value):
+        return value
+    return None
+
+
+def inspect_source(source: sqs.IQueue) -> SourceFacts:
+    if not isinstance(source, sqs.Queue):
+        return SourceFacts(
+            max_message_bytes=SQS_MAX_MESSAGE_BYTES,
+            max_message_bytes_known=False,
+            visibility_timeout_seconds=None,
+            dead_letter_queue=None,
+            defined_in_app=False,
+        )
+    cfn = source.node.default_child
+    declared_size = _concrete_int(getattr(cfn, "maximum_message_size", None))
+    declared_visibility = getattr(cfn, "visibility_timeout", None)
+    visibility = (
+        _SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
+        if declared_visibility is None
+        else _concrete_int(declared_visibility)
+    )
+    dlq = source.dead_letter_queue.queue if source.dead_letter_queue is not None else None
+    return SourceFacts(
+        max_message_bytes=declared_size if declared_size is not None else SQS_MAX_MESSAGE_BYTES,
+        max_message_bytes_known=True,
+        visibility_timeout_seconds=visibility,
+        dead_letter_queue=dlq,
+        defined_in_app=True,
+    )
+
+
+def consume_statements(source: sqs.IQueue) -> list[iam.PolicyStatement]:
+    """What a pipe needs to poll its SQS source (Pipes docs: receive, delete, read attributes)."""
+    statements = [
+        iam.PolicyStatement(
+            actions=["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            resources=[source.queue_arn],
+        )
+    ]
+    if source.encryption_master_key is not None:
+        statements.append(
+            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[source.encryption_master_key.key_arn])
+        )
+    return statements

@@ -1,0 +1,173 @@
+"""ClaimCheckStore: the DynamoDB table and the optional S3 overflow bucket that hold payloads."""
+
+from __future__ import annotations
+
+import math
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from ._limits import MAX_TTL_SECONDS, MIN_TTL_SECONDS
+
+PARTITION_KEY = "id"
+TTL_ATTRIBUTE = "expires_at"
+DEFAULT_TIME_TO_LIVE = Duration.days(7)
+# Objects outlive their items by a day, so an item that DynamoDB has not yet expired (TTL deletion
+# runs late) never points at an object that S3 already removed.
+_LIFECYCLE_MARGIN_DAYS = 1
+
+
+def validate_time_to_live(time_to_live: Duration, prop: str = "time_to_live") -> int:
+    """Seconds of ``time_to_live``; ValueError naming ``prop`` when outside 60 s .. 365 days."""
+    seconds = int(time_to_live.to_seconds())
+    if not MIN_TTL_SECONDS <= seconds <= MAX_TTL_SECONDS:
+        raise ValueError(
+            f"{prop}={seconds} seconds is outside 60 seconds .. 365 days; "
+            "pass a Duration in that range, e.g. Duration.days(7)"
+        )
+    return seconds
+
+
+class ClaimCheckStore(Construct):
+    """Where the claim-check payloads live: a DynamoDB table and, by default, an S3 overflow bucket.
+
+    The table is on-demand, keyed by ``id`` (string), expires items through the TTL attribute
+    ``expires_at``, has point-in-time recovery and is encrypted (AWS-managed key unless
+    ``encryption_key`` is given). The bucket blocks public access, refuses non-TLS requests, is
+    encrypted, and expires objects one day after the time to live. Both are retained when the
+    stack is deleted unless ``removal_policy`` says otherwise (they hold data).
+
+    Use :meth:`from_table` to wrap a table (and bucket) that already exist.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        overflow_bucket: bool = True,
+        time_to_live: Duration = DEFAULT_TIME_TO_LIVE,
+        encryption_key: kms.IKey | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        point_in_time_recovery: bool = True,
+        server_access_logs_bucket: s3.IBucket | None = None,
+    ) -> None:
+        """Create the table and, unless turned off, the overflow bucket.
+
+        :param scope: parent construct.
+        :param id: construct id.
+        :param overflow_bucket: create the S3 bucket for payloads that are cheaper in S3 or do not fit in
+            a DynamoDB item. Default: True. Without it every payload must fit in an item (350,000 bytes
+            after compression), and the split pipes' ``inline_limit_bytes`` and ``s3_layout`` cannot be set.
+        :param time_to_live: how long a stored payload can be redeemed; the table's TTL and the bucket's
+            lifecycle expiry (plus one day) follow it, and split pipes use it as their default.
+            Default: 7 days. Range: 60 seconds to 365 days.
+        :param encryption_key: customer managed KMS key for the table and the bucket. Default: None, the
+            table uses the AWS-managed DynamoDB key and the bucket SSE-S3.
+        :param removal_policy: what happens to the table and the bucket when they leave the stack.
+            Default: RemovalPolicy.RETAIN (they hold data). DESTROY fails on a bucket that is not empty.
+        :param point_in_time_recovery: continuous backups of the table. Default: True.
+        :param server_access_logs_bucket: bucket that receives the overflow bucket's S3 access logs.
+            Default: None (no access logs; use CloudTrail data events to audit object access).
+            Conflicts with ``overflow_bucket=False``.
+        """
+        super().__init__(scope, id)
+        ttl_seconds = validate_time_to_live(time_to_live)
+        if server_access_logs_bucket is not None and not overflow_bucket:
+            raise ValueError(
+                "server_access_logs_bucket is set but overflow_bucket=False: there is no bucket to log; "
+                "drop server_access_logs_bucket or set overflow_bucket=True"
+            )
+        self._time_to_live = time_to_live
+        self._encryption_key = encryption_key
+        self._table: dynamodb.ITable = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute=TTL_ATTRIBUTE,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=point_in_time_recovery
+            ),
+            encryption=(
+                dynamodb.TableEncryption.AWS_MANAGED
+                if encryption_key is None
+                else dynamodb.TableEncryption.CUSTOMER_MANAGED
+            ),
+            encryption_key=encryption_key,
+            removal_policy=removal_policy,
+        )
+        self._bucket: s3.IBucket | None = None
+        if overflow_bucket:
+            expiry_days = math.ceil(ttl_seconds / 86_400) + _LIFECYCLE_MARGIN_DAYS
+            self._bucket = s3.Bucket(
+                self,
+                "Bucket",
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                encryption=s3.BucketEncryption.S3_MANAGED
+                if encryption_key is None
+                else s3.BucketEncryption.KMS,
+                encryption_key=encryption_key,
+                bucket_key_enabled=encryption_key is not None,
+                lifecycle_rules=[
+                    s3.LifecycleRule(
+                        id="ExpireClaimCheckPayloads",
+                        expiration=Duration.days(expiry_days),
+                        abort_incomplete_multipart_upload_after=Duration.days(1),
+                    )
+                ],
+                server_access_logs_bucket=server_access_logs_bucket,
+                removal_policy=removal_policy,
+            )
+
+    @classmethod
+    def from_table(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
+        table: dynamodb.ITable,
+        bucket: s3.IBucket | None = None,
+        time_to_live: Duration = DEFAULT_TIME_TO_LIVE,
+    ) -> ClaimCheckStore:
+        """Wrap an existing table (and optionally an existing bucket) without creating anything.
+
+        :param table: table with partition key ``id`` (string) and, for expiry, TTL attribute
+            ``expires_at``. Pass its ``encryption_key`` through ``Table.from_table_attributes`` when it
+            uses a customer managed key, so the functions get kms permissions.
+        :param bucket: existing overflow bucket. Default: None (payloads must fit in items).
+        :param time_to_live: the time to live split pipes use by default. Default: 7 days.
+        """
+        validate_time_to_live(time_to_live)
+        store = cls.__new__(cls)
+        Construct.__init__(store, scope, id)
+        store._time_to_live = time_to_live
+        store._encryption_key = table.encryption_key
+        store._table = table
+        store._bucket = bucket
+        return store
+
+    @property
+    def table(self) -> dynamodb.ITable:
+        """The DynamoDB table (partition key ``id``, TTL attribute ``expires_at``)."""
+        return self._table
+
+    @property
+    def bucket(self) -> s3.IBucket | None:
+        """The S3 overflow bucket, or None when the store has none."""
+        return self._bucket
+
+    @property
+    def time_to_live(self) -> Duration:
+        """How long stored payloads can be redeemed."""
+        return self._time_to_live
+
+    @property
+    def encryption_key(self) -> kms.IKey | None:
+        """The customer managed key of the table and bucket, if any."""
+        return self._encryption_key

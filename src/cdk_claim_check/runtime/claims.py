@@ -1,0 +1,260 @@
+"""Claim logic apart from I/O: preparing a body for storage, the store item, verification.
+
+The store item (DynamoDB, partition key ``id``) is described in ``docs/contract.md``. This module
+turns a body into a :class:`PreparedClaim`, a prepared claim plus its placement into an item, and
+an item plus the bytes fetched for it back into a verified body. :mod:`.client` does the I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .codec import BodyFormat, Encoding, classify, compress, decompress, sha256_hex, utf8
+from .config import StoreSettings
+from .errors import ClaimCheckError
+from .wire import (
+    WIRE_VERSION,
+    ClaimCheck,
+    S3Location,
+    declared_payload_size,
+    extract_metadata,
+    format_extended_pointer,
+    parse_extended_pointer,
+)
+
+# DynamoDB's item limit is 400 KB including attribute names; the margin covers the fixed
+# attributes (id, digests, times, names) with room to spare.
+ITEM_LIMIT_BYTES = 400 * 1024
+_FIXED_ITEM_OVERHEAD = 1024
+
+Integrity = Literal["payload", "pointer"]
+"""What ``bytes``/``sha256`` cover: the payload itself, or (for a foreign SQS Extended Client
+pointer, whose object the split never reads) the pointer message, plus the declared size."""
+
+StoredFormat = Literal["json", "text", "detect"]
+
+
+@dataclass(frozen=True)
+class PreparedClaim:
+    """A body ready to be stored: its claim check, metadata and stored bytes."""
+
+    check: ClaimCheck
+    message_id: str
+    metadata: dict[str, Any]
+    attributes_json: str
+    body_format: StoredFormat
+    encoding: Encoding
+    stored: bytes
+    foreign: S3Location | None = None
+    size_declared: bool = False
+
+    @property
+    def integrity(self) -> Integrity:
+        return "pointer" if self.foreign is not None else "payload"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a prepared claim's bytes live: in the item, in a packed object range, or an object of its own."""
+
+    kind: Literal["inline", "packed", "object", "foreign"]
+    location: S3Location | None = None
+    offset: int = 0
+    length: int = 0
+
+
+def prepare(
+    body: str,
+    *,
+    claim_id: str,
+    message_id: str,
+    message_attributes: Mapping[str, Any] | None,
+    settings: StoreSettings,
+) -> PreparedClaim:
+    """Prepare ``body`` for storage (pure).
+
+    Raises:
+        ClaimCheckError: ``malformed`` for a body that is not valid Unicode or a broken SQS Extended
+            Client pointer.
+    """
+    try:
+        raw = utf8(body)
+    except UnicodeEncodeError:
+        raise ClaimCheckError(message_id, "malformed", "body is not valid Unicode (lone surrogate)") from None
+    attributes_json = json.dumps(dict(message_attributes or {}), separators=(",", ":"), sort_keys=True)
+    body_format, document = classify(body)
+    digest = sha256_hex(raw)
+    try:
+        foreign = parse_extended_pointer(document)
+        declared = declared_payload_size(message_attributes) if foreign else None
+    except ClaimCheckError as error:
+        raise ClaimCheckError(message_id, error.reason, error.detail) from None
+    if foreign is not None:
+        return PreparedClaim(
+            check=ClaimCheck(id=claim_id, bytes=len(raw) if declared is None else declared, sha256=digest),
+            message_id=message_id,
+            metadata={},
+            attributes_json=attributes_json,
+            body_format="detect",
+            encoding="identity",
+            stored=b"",
+            foreign=foreign,
+            size_declared=declared is not None,
+        )
+    encoding, stored = compress(raw, settings.compression)
+    return PreparedClaim(
+        check=ClaimCheck(id=claim_id, bytes=len(raw), sha256=digest),
+        message_id=message_id,
+        metadata=extract_metadata(document, settings.keep_fields),
+        attributes_json=attributes_json,
+        body_format=body_format,
+        encoding=encoding,
+        stored=stored,
+    )
+
+
+def fits_inline(claim: PreparedClaim, settings: StoreSettings) -> bool:
+    """True when the body stays in the item: within the inline limit and the item size limit."""
+    return (
+        len(claim.stored) <= settings.effective_inline_limit
+        and len(claim.stored) + _item_overhead(claim) <= ITEM_LIMIT_BYTES
+    )
+
+
+def check_item_size(claim: PreparedClaim, position: int | None = None) -> None:
+    """Fail ``too_large`` when even a pointer item would not fit (huge message attributes)."""
+    if _item_overhead(claim) > ITEM_LIMIT_BYTES:
+        raise ClaimCheckError(
+            claim.message_id, "too_large", "message attributes do not fit in a DynamoDB item", position
+        )
+
+
+def _item_overhead(claim: PreparedClaim) -> int:
+    return len(claim.attributes_json.encode()) + len(claim.message_id.encode()) + _FIXED_ITEM_OVERHEAD
+
+
+def to_item(claim: PreparedClaim, placement: Placement, *, now: int, ttl_seconds: int) -> dict[str, Any]:
+    """The DynamoDB item (low-level attribute values) for a placed claim."""
+    item: dict[str, Any] = {
+        "id": {"S": claim.check.id},
+        "v": {"N": str(WIRE_VERSION)},
+        "bytes": {"N": str(claim.check.bytes)},
+        "sha256": {"S": claim.check.sha256},
+        "format": {"S": claim.body_format},
+        "encoding": {"S": claim.encoding},
+        "created_at": {"N": str(now)},
+        "expires_at": {"N": str(now + ttl_seconds)},
+        "attributes": {"S": claim.attributes_json},
+        "message_id": {"S": claim.message_id},
+    }
+    if claim.integrity == "pointer":
+        item["integrity"] = {"S": "pointer"}
+        item["size_declared"] = {"BOOL": claim.size_declared}
+    if placement.kind == "inline":
+        item["body"] = {"B": claim.stored}
+    elif placement.kind == "packed":
+        assert placement.location is not None
+        item["s3"] = {
+            "M": {
+                "bucket": {"S": placement.location.bucket},
+                "key": {"S": placement.location.key},
+                "offset": {"N": str(placement.offset)},
+                "length": {"N": str(placement.length)},
+            }
+        }
+    else:
+        assert placement.location is not None
+        item["pointer"] = {"S": format_extended_pointer(placement.location)}
+    return item
+
+
+@dataclass(frozen=True)
+class StoredClaim:
+    """A store item, read back."""
+
+    id: str
+    version: int
+    size: int
+    sha256: str
+    body_format: str
+    encoding: str
+    expires_at: int
+    attributes: dict[str, Any]
+    integrity: str
+    size_declared: bool
+    inline: bytes | None
+    packed: tuple[S3Location, int, int] | None
+    pointer: S3Location | None
+
+    @property
+    def owns_object(self) -> bool:
+        """True for an object of its own that this store wrote (deleted with the claim)."""
+        return self.pointer is not None and self.integrity == "payload"
+
+
+def from_item(item: Mapping[str, Any]) -> StoredClaim:
+    """Read a DynamoDB item (low-level attribute values); a broken item raises ``ValueError``."""
+    packed = item.get("s3", {}).get("M")
+    pointer = item.get("pointer", {}).get("S")
+    pointer_location = parse_extended_pointer(json.loads(pointer)) if pointer else None
+    return StoredClaim(
+        id=item["id"]["S"],
+        version=int(item["v"]["N"]),
+        size=int(item["bytes"]["N"]),
+        sha256=item["sha256"]["S"],
+        body_format=item["format"]["S"],
+        encoding=item["encoding"]["S"],
+        expires_at=int(item["expires_at"]["N"]),
+        attributes=json.loads(item.get("attributes", {}).get("S", "{}")),
+        integrity=item.get("integrity", {}).get("S", "payload"),
+        size_declared=bool(item.get("size_declared", {}).get("BOOL", False)),
+        inline=bytes(item["body"]["B"]) if "body" in item else None,
+        packed=(
+            (
+                S3Location(packed["bucket"]["S"], packed["key"]["S"]),
+                int(packed["offset"]["N"]),
+                int(packed["length"]["N"]),
+            )
+            if packed
+            else None
+        ),
+        pointer=pointer_location,
+    )
+
+
+def check_redeemable(stored: StoredClaim, check: ClaimCheck, message_id: str, now: int) -> None:
+    """Refuse an item that is expired, of an unknown version, or does not match its claim check."""
+    if stored.version != WIRE_VERSION:
+        raise ClaimCheckError(message_id, "unknown_version", f"store item version {stored.version} is not 1")
+    if stored.expires_at <= now:
+        raise ClaimCheckError(message_id, "expired", f"claim {check.id} expired at {stored.expires_at}")
+    if stored.sha256 != check.sha256 or stored.size != check.bytes:
+        raise ClaimCheckError(message_id, "tampered", f"claim {check.id} does not match its store item")
+
+
+def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[str, BodyFormat]:
+    """Decode and verify the fetched bytes; returns the original body and its format.
+
+    Raises:
+        ClaimCheckError: ``tampered`` when size, digest, compression or UTF-8 do not hold.
+    """
+    try:
+        raw = decompress(stored.encoding, fetched, stored.size)
+    except Exception:  # zlib.error or an unknown encoding: the stored bytes were altered
+        raise ClaimCheckError(message_id, "tampered", f"claim {stored.id} does not decode") from None
+    if (stored.integrity == "payload" or stored.size_declared) and len(raw) != stored.size:
+        raise ClaimCheckError(
+            message_id, "tampered", f"claim {stored.id} has {len(raw)} bytes, expected {stored.size}"
+        )
+    if stored.integrity == "payload" and sha256_hex(raw) != stored.sha256:
+        raise ClaimCheckError(message_id, "tampered", f"claim {stored.id} fails its SHA-256 check")
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ClaimCheckError(message_id, "tampered", f"claim {stored.id} is not UTF-8") from None
+    if stored.body_format in ("json", "text"):
+        return body, stored.body_format  # type: ignore[return-value]
+    return body, classify(body)[0]

@@ -1,0 +1,63 @@
+"""Retrieval enrichment: redeem each record's claim check, return the payloads in order.
+
+Handler string inside the Lambda asset: ``runtime.retrieval.handler``. A record body may be the
+claim check itself or an EventBridge event holding it in ``detail`` (what a rule delivers to
+SQS). Each payload comes back as the parsed JSON value for a JSON object or array body, else as
+the body string. A missing, expired, tampered or unknown-version claim check fails the batch with
+an error naming the record; Pipes retries it and the source queue's DLQ keeps it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from .client import ClaimCheckClient
+from .config import RuntimeConfig, load_config
+from .errors import ClaimCheckError
+from .observability import MetricName, logger, metrics, tracer
+from .records import sqs_records
+
+_MISSES = frozenset({"missing", "expired"})
+
+
+@cache
+def _runtime() -> tuple[RuntimeConfig, ClaimCheckClient]:
+    """Config and client, built from the environment once per execution environment (at cold start)."""
+    config = load_config()
+    return config, ClaimCheckClient.from_config(config)
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: Any, context: Any) -> list[Any]:
+    """Redeem every claim check of a Pipes SQS batch; returns the original payloads in input order."""
+    config, client = _runtime()
+    logger.append_keys(function_request_id=getattr(context, "aws_request_id", None))
+    try:
+        records = sqs_records(event)
+        message_ids = [record["messageId"] for record in records]
+        payloads = client.redeem_batch(
+            [record["body"] for record in records],
+            message_ids=message_ids,
+            delete=config.delete_after_retrieval,
+        )
+    except ClaimCheckError as error:
+        logger.set_correlation_id(error.message_id)
+        logger.error("retrieval failed", extra={"reason": error.reason, "position": error.position})
+        name = MetricName.CLAIM_MISSES if error.reason in _MISSES else MetricName.CLAIMS_REJECTED
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        raise
+    logger.set_correlation_id(message_ids[0] if message_ids else None)
+    logger.info(
+        "batch redeemed",
+        extra={"message_ids": message_ids, "deleted": config.delete_after_retrieval},
+    )
+    metrics.add_metric(name=MetricName.CLAIMS_REDEEMED, unit=MetricUnit.Count, value=len(payloads))
+    redeemed_bytes = sum(len(payload.body.encode()) for payload in payloads)
+    metrics.add_metric(name=MetricName.REDEEMED_BYTES, unit=MetricUnit.Bytes, value=redeemed_bytes)
+    if config.delete_after_retrieval:
+        metrics.add_metric(name=MetricName.CLAIMS_DELETED, unit=MetricUnit.Count, value=len(payloads))
+    return [payload.value for payload in payloads]

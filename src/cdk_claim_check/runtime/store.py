@@ -1,0 +1,164 @@
+"""DynamoDB and S3 persistence behind a small interface (the only module doing I/O).
+
+boto3 is imported here only, and clients are created on first use, so the handlers import
+without AWS credentials, region or network. Pass your own clients (``dynamodb=``, ``s3=``) to
+point the store elsewhere; the defaults honour the usual boto3 environment, including
+``AWS_ENDPOINT_URL``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+import boto3
+from botocore.exceptions import ClientError
+
+from .wire import S3Location
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+# BatchGetItem takes at most 100 keys; BatchWriteItem at most 25 requests.
+_GET_BATCH = 100
+_DELETE_BATCH = 25
+_MAX_ATTEMPTS = 8
+_MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NoSuchBucket"})
+
+
+class ObjectMissingError(LookupError):
+    """The S3 object (or range) a claim points to does not exist."""
+
+
+class ClaimStore(Protocol):
+    """What the claim logic needs from storage."""
+
+    def put_object(self, location: S3Location, data: bytes) -> None:
+        """Write one S3 object."""
+
+    def put_item(self, item: Mapping[str, Any]) -> bool:
+        """Write an item unless one with the same id and a different ``sha256`` exists (then ``False``)."""
+
+    def get_items(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Strongly consistent read of the items with these ids; absent ones are left out."""
+
+    def get_bytes(self, location: S3Location, first: int | None = None, last: int | None = None) -> bytes:
+        """An object's bytes, or its inclusive range ``first..last``; raises :class:`ObjectMissingError`."""
+
+    def delete_items(self, ids: Sequence[str]) -> None:
+        """Delete the items with these ids (absent ones are fine)."""
+
+    def delete_object(self, location: S3Location) -> None:
+        """Delete one S3 object (absent is fine)."""
+
+
+@cache
+def default_dynamodb_client() -> DynamoDBClient:
+    """The process-wide DynamoDB client, created on first use (reused across warm invocations)."""
+    return boto3.client("dynamodb")
+
+
+@cache
+def default_s3_client() -> S3Client:
+    """The process-wide S3 client, created on first use (reused across warm invocations)."""
+    return boto3.client("s3")
+
+
+class AwsClaimStore:
+    """:class:`ClaimStore` on a DynamoDB table and S3 (the bucket is named per location)."""
+
+    def __init__(
+        self, table_name: str, *, dynamodb: DynamoDBClient | None = None, s3: S3Client | None = None
+    ) -> None:
+        self._table_name = table_name
+        self._dynamodb = dynamodb
+        self._s3 = s3
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        if self._dynamodb is None:
+            self._dynamodb = default_dynamodb_client()
+        return self._dynamodb
+
+    @property
+    def s3(self) -> S3Client:
+        if self._s3 is None:
+            self._s3 = default_s3_client()
+        return self._s3
+
+    def put_object(self, location: S3Location, data: bytes) -> None:
+        self.s3.put_object(Bucket=location.bucket, Key=location.key, Body=data)
+
+    def put_item(self, item: Mapping[str, Any]) -> bool:
+        try:
+            self.dynamodb.put_item(
+                TableName=self._table_name,
+                Item=dict(item),
+                # Identical redelivery rewrites the item; a different body under the same id fails.
+                ConditionExpression="attribute_not_exists(id) OR sha256 = :sha256",
+                ExpressionAttributeValues={":sha256": item["sha256"]},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def get_items(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(ids))  # BatchGetItem refuses duplicate keys
+        for start in range(0, len(unique), _GET_BATCH):
+            keys: list[dict[str, Any]] = [
+                {"id": {"S": ident}} for ident in unique[start : start + _GET_BATCH]
+            ]
+            request: dict[str, Any] = {self._table_name: {"Keys": keys, "ConsistentRead": True}}
+            for attempt in range(_MAX_ATTEMPTS):
+                reply = self.dynamodb.batch_get_item(RequestItems=request)
+                for item in reply.get("Responses", {}).get(self._table_name, []):
+                    found[item["id"]["S"]] = dict(item)
+                request = dict(reply.get("UnprocessedKeys") or {})
+                if not request:
+                    break
+                _back_off(attempt)
+            else:
+                raise RuntimeError(f"DynamoDB left keys unprocessed after {_MAX_ATTEMPTS} attempts")
+        return found
+
+    def get_bytes(self, location: S3Location, first: int | None = None, last: int | None = None) -> bytes:
+        arguments: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key}
+        if first is not None and last is not None:
+            arguments["Range"] = f"bytes={first}-{last}"
+        try:
+            reply = self.s3.get_object(**arguments)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _MISSING_OBJECT_CODES:
+                raise ObjectMissingError(f"s3://{location.bucket}/{location.key}") from None
+            raise
+        return reply["Body"].read()
+
+    def delete_items(self, ids: Sequence[str]) -> None:
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), _DELETE_BATCH):
+            requests: list[Any] = [
+                {"DeleteRequest": {"Key": {"id": {"S": ident}}}}
+                for ident in unique[start : start + _DELETE_BATCH]
+            ]
+            pending: dict[str, Any] = {self._table_name: requests}
+            for attempt in range(_MAX_ATTEMPTS):
+                reply = self.dynamodb.batch_write_item(RequestItems=pending)
+                pending = dict(reply.get("UnprocessedItems") or {})
+                if not pending:
+                    break
+                _back_off(attempt)
+            else:
+                raise RuntimeError(f"DynamoDB left deletes unprocessed after {_MAX_ATTEMPTS} attempts")
+
+    def delete_object(self, location: S3Location) -> None:
+        self.s3.delete_object(Bucket=location.bucket, Key=location.key)
+
+
+def _back_off(attempt: int) -> None:
+    time.sleep(min(1.0, 0.05 * 2**attempt))

@@ -1,0 +1,52 @@
+"""Fixtures for the runtime tests: handlers configured against the moto server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from runtime_helpers import FakeLambdaContext
+
+from cdk_claim_check.runtime import retrieval, split, store
+
+
+def _reset_runtime_caches() -> None:
+    split._client.cache_clear()
+    retrieval._runtime.cache_clear()
+    store.default_dynamodb_client.cache_clear()
+    store.default_s3_client.cache_clear()
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+@pytest.fixture
+def configure_runtime(
+    claim_check_resources: Any, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., None]]:
+    """Sets the environment contract for the handlers (table and bucket of this test, plus overrides).
+
+    Call it with ``VARIABLE=value`` overrides (``None`` unsets one); the handlers read the
+    environment again on their next call, as a fresh cold start would.
+    """
+
+    def configure(**overrides: str | None) -> None:
+        env: dict[str, str | None] = {
+            "CLAIM_CHECK_TABLE_NAME": claim_check_resources.table_name,
+            "CLAIM_CHECK_BUCKET_NAME": claim_check_resources.bucket_name,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **overrides,
+        }
+        for name, value in env.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        _reset_runtime_caches()
+
+    configure()
+    yield configure
+    _reset_runtime_caches()

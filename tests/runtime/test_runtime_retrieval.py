@@ -1,0 +1,177 @@
+"""The retrieval handler against a moto server: payloads back in order, bad claims refused by name."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from runtime_helpers import claims_batch, sqs_record
+
+from cdk_claim_check.runtime import ClaimCheckError, retrieval, split
+
+
+def _claim(lambda_context: Any, *bodies: str) -> list[dict[str, Any]]:
+    return split.handler([sqs_record(body) for body in bodies], lambda_context)
+
+
+def _redeem_error(checks: list[Any], lambda_context: Any) -> tuple[ClaimCheckError, list[dict[str, Any]]]:
+    batch = claims_batch(checks)
+    with pytest.raises(ClaimCheckError) as raised:
+        retrieval.handler(batch, lambda_context)
+    return raised.value, batch
+
+
+def test_retrieval_returns_payloads_in_order_json_as_value_text_as_string(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    batch = pipes_event("pipes_sqs_mixed_bodies")
+    checks = split.handler(batch, lambda_context)
+    restored = retrieval.handler(claims_batch(checks), lambda_context)
+    assert restored == [json.loads(batch[0]["body"]), batch[1]["body"], ""]
+
+
+def test_retrieval_accepts_claim_checks_inside_an_eventbridge_envelope(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    check = _claim(lambda_context, '{"orderId": "o-1"}')[0]
+    envelope = pipes_event("eventbridge_claim_check_envelope")
+    envelope["detail"] = check
+    assert retrieval.handler([sqs_record(json.dumps(envelope))], lambda_context) == [{"orderId": "o-1"}]
+
+
+def test_retrieval_redeems_the_same_claim_twice_in_one_batch(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    check = _claim(lambda_context, "fan-out")[0]
+    assert retrieval.handler(claims_batch([check, check]), lambda_context) == ["fan-out", "fan-out"]
+
+
+def test_retrieval_keeps_claims_by_default_so_they_can_be_redeemed_again(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    checks = _claim(lambda_context, "first", "second")
+    assert retrieval.handler(claims_batch(checks), lambda_context) == ["first", "second"]
+    assert retrieval.handler(claims_batch(checks), lambda_context) == ["first", "second"]
+
+
+def test_retrieval_fails_on_missing_claim_naming_the_record(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    check = _claim(lambda_context, "body")[0]
+    check["claimCheck"]["id"] = "f" * 32
+    error, batch = _redeem_error([check], lambda_context)
+    assert error.reason == "missing"
+    assert error.message_id == batch[0]["messageId"]
+    assert batch[0]["messageId"] in str(error)
+
+
+def test_retrieval_fails_on_expired_claim_even_if_the_store_still_returns_it(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    check = _claim(lambda_context, "body")[0]
+    claim_check_resources.dynamodb.update_item(
+        TableName=claim_check_resources.table_name,
+        Key={"id": {"S": check["claimCheck"]["id"]}},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": "1000"}},
+    )
+    error, batch = _redeem_error([check], lambda_context)
+    assert error.reason == "expired"
+    assert error.message_id == batch[0]["messageId"]
+
+
+def test_retrieval_fails_on_tampered_digest(configure_runtime: Any, lambda_context: Any) -> None:
+    check = _claim(lambda_context, "body")[0]
+    check["claimCheck"]["sha256"] = "0" * 64
+    error, batch = _redeem_error([check], lambda_context)
+    assert error.reason == "tampered"
+    assert batch[0]["messageId"] in str(error)
+
+
+def test_retrieval_fails_on_tampered_stored_bytes(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    check = _claim(lambda_context, "original body")[0]
+    claim_check_resources.dynamodb.update_item(
+        TableName=claim_check_resources.table_name,
+        Key={"id": {"S": check["claimCheck"]["id"]}},
+        UpdateExpression="SET body = :forged",
+        ExpressionAttributeValues={":forged": {"B": b"forged  body!"}},
+    )
+    error, _ = _redeem_error([check], lambda_context)
+    assert error.reason == "tampered"
+
+
+def test_retrieval_fails_on_tampered_packed_object(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_INLINE_LIMIT_BYTES="0", CLAIM_CHECK_COMPRESSION="none")
+    check = _claim(lambda_context, "original body")[0]
+    key = claim_check_resources.s3.list_objects_v2(Bucket=claim_check_resources.bucket_name)["Contents"][0][
+        "Key"
+    ]
+    claim_check_resources.s3.put_object(
+        Bucket=claim_check_resources.bucket_name, Key=key, Body=b"forged  body!"
+    )
+    error, _ = _redeem_error([check], lambda_context)
+    assert error.reason == "tampered"
+
+
+def test_retrieval_fails_on_unknown_version(configure_runtime: Any, lambda_context: Any) -> None:
+    check = _claim(lambda_context, "body")[0]
+    check["claimCheck"]["v"] = 2
+    error, batch = _redeem_error([check], lambda_context)
+    assert error.reason == "unknown_version"
+    assert error.message_id == batch[0]["messageId"]
+
+
+def test_retrieval_fails_on_a_body_that_is_no_claim_check(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    error, batch = _redeem_error([{"orderId": "o-1"}], lambda_context)
+    assert error.reason == "malformed"
+    assert error.message_id == batch[0]["messageId"]
+
+
+def test_retrieval_of_10_with_one_missing_claim_names_that_record(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    checks = split.handler(pipes_event("pipes_sqs_batch_of_10"), lambda_context)
+    checks[3]["claimCheck"]["id"] = "e" * 32
+    error, batch = _redeem_error(checks, lambda_context)
+    assert (error.position, error.message_id, error.reason) == (3, batch[3]["messageId"], "missing")
+
+
+def test_retrieval_fails_missing_when_the_s3_object_is_gone(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_INLINE_LIMIT_BYTES="0")
+    check = _claim(lambda_context, "body in s3")[0]
+    s3, bucket = claim_check_resources.s3, claim_check_resources.bucket_name
+    for listed in s3.list_objects_v2(Bucket=bucket)["Contents"]:
+        s3.delete_object(Bucket=bucket, Key=listed["Key"])
+    error, _ = _redeem_error([check], lambda_context)
+    assert error.reason == "missing"
+
+
+@pytest.mark.parametrize("layout", ["packed", "object"])
+def test_retrieval_deletes_claims_after_retrieval_when_configured(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any, layout: str
+) -> None:
+    settings = {
+        "CLAIM_CHECK_INLINE_LIMIT_BYTES": "100",
+        "CLAIM_CHECK_COMPRESSION": "none",
+        "CLAIM_CHECK_S3_LAYOUT": layout,
+    }
+    configure_runtime(**settings)
+    checks = _claim(lambda_context, "inline", "offloaded " * 1000)
+    assert claim_check_resources.s3.list_objects_v2(Bucket=claim_check_resources.bucket_name)["KeyCount"] == 1
+    configure_runtime(**settings, CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+    assert retrieval.handler(claims_batch(checks), lambda_context) == ["inline", "offloaded " * 1000]
+    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 0
+    remaining = claim_check_resources.s3.list_objects_v2(Bucket=claim_check_resources.bucket_name)["KeyCount"]
+    # An object of its own goes with its claim; a packed object is shared, so the lifecycle rule removes it.
+    assert remaining == (1 if layout == "packed" else 0)
+    error, _ = _redeem_error(checks, lambda_context)
+    assert error.reason == "missing"

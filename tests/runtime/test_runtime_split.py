@@ -1,0 +1,187 @@
+"""The split handler against a moto server: one claim check per record, in order, stored for good."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from runtime_helpers import SOURCE_ARN, claims_batch, sqs_record
+
+from cdk_claim_check.runtime import ClaimCheckError, claim_id, retrieval, split
+from cdk_claim_check.runtime.codec import sha256_hex
+
+
+def _item(resources: Any, ident: str) -> dict[str, Any]:
+    reply = resources.dynamodb.get_item(TableName=resources.table_name, Key={"id": {"S": ident}})
+    return dict(reply["Item"])
+
+
+def _object_count(resources: Any) -> int:
+    return int(resources.s3.list_objects_v2(Bucket=resources.bucket_name).get("KeyCount", 0))
+
+
+def test_split_returns_one_claim_check_per_record_in_order(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    batch = pipes_event("pipes_sqs_mixed_bodies")
+    checks = split.handler(batch, lambda_context)
+    assert [check["claimCheck"]["id"] for check in checks] == [
+        claim_id(record["eventSourceARN"], record["messageId"]) for record in batch
+    ]
+    assert [check["claimCheck"]["sha256"] for check in checks] == [
+        sha256_hex(record["body"].encode()) for record in batch
+    ]
+    assert [check["claimCheck"]["bytes"] for check in checks] == [
+        len(record["body"].encode()) for record in batch
+    ]
+
+
+def test_split_item_holds_body_digest_times_and_attributes(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any, claim_check_resources: Any
+) -> None:
+    batch = pipes_event("pipes_sqs_mixed_bodies")
+    check = split.handler(batch, lambda_context)[0]["claimCheck"]
+    item = _item(claim_check_resources, check["id"])
+    assert item["sha256"]["S"] == check["sha256"]
+    assert item["format"]["S"] == "json"
+    assert int(item["expires_at"]["N"]) - int(item["created_at"]["N"]) == 604_800
+    assert json.loads(item["attributes"]["S"]) == batch[0]["messageAttributes"]
+    assert item["message_id"]["S"] == batch[0]["messageId"]
+    assert "body" in item
+
+
+def test_split_copies_keep_fields_from_json_bodies_into_metadata(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_KEEP_FIELDS='["orderId", "customer.tier", "absent"]')
+    checks = split.handler(pipes_event("pipes_sqs_mixed_bodies"), lambda_context)
+    assert checks[0]["metadata"] == {"orderId": "o-1", "customer.tier": "gold"}
+    assert checks[1]["metadata"] == {}
+
+
+def test_split_stores_non_json_body_as_text(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    body = "{this is not json, and that is fine"
+    check = split.handler([sqs_record(body)], lambda_context)[0]
+    assert _item(claim_check_resources, check["claimCheck"]["id"])["format"]["S"] == "text"
+    assert retrieval.handler(claims_batch([check]), lambda_context) == [body]
+
+
+def test_split_accepts_empty_body(configure_runtime: Any, lambda_context: Any) -> None:
+    check = split.handler([sqs_record("")], lambda_context)[0]
+    assert check["claimCheck"]["bytes"] == 0
+    assert retrieval.handler(claims_batch([check]), lambda_context) == [""]
+
+
+def test_split_is_idempotent_on_redelivery(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_INLINE_LIMIT_BYTES="0")
+    first = split.handler(pipes_event("pipes_sqs_batch_of_10"), lambda_context)
+    objects_after_first = _object_count(claim_check_resources)
+    second = split.handler(pipes_event("pipes_sqs_batch_of_10"), lambda_context)
+    assert second == first
+    assert _object_count(claim_check_resources) == objects_after_first == 1
+    scanned = claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)
+    assert scanned["Count"] == 10
+
+
+def test_split_fails_on_duplicate_message_id_with_a_different_body(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    split.handler([sqs_record('{"orderId": "o-1"}', message_id="dup-1")], lambda_context)
+    with pytest.raises(ClaimCheckError) as raised:
+        split.handler([sqs_record('{"orderId": "o-2"}', message_id="dup-1")], lambda_context)
+    assert raised.value.reason == "conflict"
+    assert "dup-1" in str(raised.value)
+
+
+def test_split_of_10_with_one_bad_record_names_that_record(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    batch = pipes_event("pipes_sqs_batch_of_10")
+    batch[6]["body"] = '["software.amazon.payloadoffloading.PayloadS3Pointer", {"s3Key": "k"}]'
+    with pytest.raises(ClaimCheckError) as raised:
+        split.handler(batch, lambda_context)
+    assert raised.value.position == 6
+    assert raised.value.message_id == batch[6]["messageId"]
+    assert str(raised.value).startswith(f"record 6 (messageId '{batch[6]['messageId']}'): malformed")
+
+
+def test_split_rejects_malformed_extended_client_pointer_naming_the_record(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    batch = pipes_event("pipes_sqs_malformed_pointer")
+    with pytest.raises(ClaimCheckError, match=batch[0]["messageId"]) as raised:
+        split.handler(batch, lambda_context)
+    assert raised.value.reason == "malformed"
+
+
+def test_split_claims_foreign_pointer_without_copying_and_redeems_from_its_bucket(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any, claim_check_resources: Any
+) -> None:
+    s3 = claim_check_resources.s3
+    producer_bucket = f"{claim_check_resources.bucket_name}-producer"
+    s3.create_bucket(Bucket=producer_bucket)
+    payloads = ['{"orderId": "big-1", "blob": "' + "z" * 300_000 + '"}', "large plain text " * 20_000]
+    for key, payload in zip(["large/payload-1", "large/payload-2"], payloads, strict=True):
+        s3.put_object(Bucket=producer_bucket, Key=key, Body=payload.encode())
+    batch = pipes_event("pipes_sqs_extended_client_pointers")
+    for record in batch:
+        record["body"] = record["body"].replace("REPLACED-BY-TEST", producer_bucket)
+    batch[0]["messageAttributes"]["ExtendedPayloadSize"]["stringValue"] = str(len(payloads[0]))
+
+    checks = split.handler(batch, lambda_context)
+
+    assert _object_count(claim_check_resources) == 0  # nothing copied into the overflow bucket
+    assert checks[0]["claimCheck"]["bytes"] == len(payloads[0])  # the declared size
+    assert checks[0]["claimCheck"]["sha256"] == sha256_hex(batch[0]["body"].encode())  # of the pointer
+    item = _item(claim_check_resources, checks[0]["claimCheck"]["id"])
+    assert producer_bucket in item["pointer"]["S"]
+    assert item["integrity"]["S"] == "pointer"
+    restored = retrieval.handler(claims_batch(checks), lambda_context)
+    assert restored == [json.loads(payloads[0]), payloads[1]]
+
+
+def test_split_offloads_bodies_above_the_inline_limit_to_s3(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_COMPRESSION="none")
+    small, large = "s" * 8192, "l" * 8193
+    checks = split.handler([sqs_record(small), sqs_record(large)], lambda_context)
+    assert "body" in _item(claim_check_resources, checks[0]["claimCheck"]["id"])
+    assert "s3" in _item(claim_check_resources, checks[1]["claimCheck"]["id"])
+    assert _object_count(claim_check_resources) == 1
+
+
+def test_split_without_bucket_keeps_bodies_up_to_the_item_limit_inline(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_BUCKET_NAME=None, CLAIM_CHECK_COMPRESSION="none")
+    check = split.handler([sqs_record("x" * 300_000)], lambda_context)[0]
+    assert len(_item(claim_check_resources, check["claimCheck"]["id"])["body"]["B"]) == 300_000
+
+
+def test_split_without_bucket_fails_too_large_for_a_body_beyond_the_item_limit(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_BUCKET_NAME=None, CLAIM_CHECK_COMPRESSION="none")
+    record = sqs_record("x" * 400_000)
+    with pytest.raises(ClaimCheckError, match=record["messageId"]) as raised:
+        split.handler([record], lambda_context)
+    assert raised.value.reason == "too_large"
+
+
+def test_split_refuses_an_event_that_is_not_a_batch(configure_runtime: Any, lambda_context: Any) -> None:
+    with pytest.raises(ClaimCheckError) as raised:
+        split.handler({"Records": []}, lambda_context)
+    assert raised.value.reason == "malformed"
+
+
+def test_split_namespaces_ids_by_source_queue(configure_runtime: Any, lambda_context: Any) -> None:
+    record = sqs_record("same", message_id="m-1")
+    other_queue = {**record, "eventSourceARN": SOURCE_ARN + "-other"}
+    first, second = split.handler([record, other_queue], lambda_context)
+    assert first["claimCheck"]["id"] != second["claimCheck"]["id"]

@@ -102,6 +102,8 @@ def test_extended_client_pointer_is_recognised_in_both_class_names_and_spacings(
 
 def test_a_json_array_that_is_not_a_pointer_is_not_one() -> None:
     assert parse_extended_pointer(["just", "data"]) is None
+    assert parse_extended_pointer([{"unhashable": "first element"}, 1]) is None
+    assert parse_extended_pointer([]) is None
     assert parse_extended_pointer({"s3BucketName": "b", "s3Key": "k"}) is None
 
 

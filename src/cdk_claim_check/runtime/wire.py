@@ -145,7 +145,9 @@ def parse_extended_pointer(document: Any) -> S3Location | None:
     Raises:
         ClaimCheckError: ``malformed`` for a pointer without a usable ``s3BucketName``/``s3Key``.
     """
-    if not isinstance(document, list) or not document or document[0] not in POINTER_CLASSES:
+    if not isinstance(document, list) or not document:
+        return None
+    if not isinstance(document[0], str) or document[0] not in POINTER_CLASSES:
         return None
     target = document[1] if len(document) == 2 else None
     if not isinstance(target, dict):

@@ -1,0 +1,197 @@
+"""ClaimCheckClient against a moto server: both S3 layouts, compression, attributes, write order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from cdk_claim_check.runtime import ClaimCheckClient, ClaimCheckError, ClaimRequest
+from cdk_claim_check.runtime.store import AwsClaimStore
+from cdk_claim_check.runtime.wire import EXTENDED_POINTER_CLASS, S3Location
+
+
+def _client(resources: Any, **options: Any) -> ClaimCheckClient:
+    return ClaimCheckClient(
+        resources.table_name,
+        resources.bucket_name,
+        dynamodb_client=resources.dynamodb,
+        s3_client=resources.s3,
+        **options,
+    )
+
+
+def _item(resources: Any, check: dict[str, Any]) -> dict[str, Any]:
+    key = {"id": {"S": check["claimCheck"]["id"]}}
+    return dict(resources.dynamodb.get_item(TableName=resources.table_name, Key=key)["Item"])
+
+
+def _objects(resources: Any) -> list[str]:
+    listed = resources.s3.list_objects_v2(Bucket=resources.bucket_name)
+    return [entry["Key"] for entry in listed.get("Contents", [])]
+
+
+def _incompressible(size: int, seed: int) -> str:
+    import random
+
+    generator = random.Random(seed)
+    return "".join(generator.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(size))
+
+
+def test_packed_layout_writes_one_object_per_batch_and_redeems_each_claim_by_range(
+    claim_check_resources: Any,
+) -> None:
+    client = _client(claim_check_resources, s3_layout="packed", compression="none")
+    bodies = [_incompressible(20_000 + index, seed=index) for index in range(5)]
+    issued = client.issue_batch([ClaimRequest(body) for body in bodies])
+    assert issued.s3_puts == 1
+    assert len(_objects(claim_check_resources)) == 1
+    locations = [_item(claim_check_resources, check)["s3"]["M"] for check in issued.claim_checks]
+    assert [int(location["offset"]["N"]) for location in locations] == [
+        sum(20_000 + earlier for earlier in range(index)) for index in range(5)
+    ]
+    assert client.redeem(issued.claim_checks[3]).body == bodies[3]
+    assert [payload.body for payload in client.redeem_batch(issued.claim_checks)] == bodies
+
+
+def test_object_layout_writes_one_extended_client_object_per_payload(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources, s3_layout="object", compression="none")
+    bodies = ['{"orderId": "o-1", "pad": "' + "p" * 20_000 + '"}', _incompressible(30_000, seed=1)]
+    checks = client.issue_batch([ClaimRequest(body) for body in bodies]).claim_checks
+    assert len(_objects(claim_check_resources)) == 2
+    pointer = json.loads(_item(claim_check_resources, checks[0])["pointer"]["S"])
+    assert pointer[0] == EXTENDED_POINTER_CLASS
+    # Any SQS Extended Client can read the object: it holds the plain body.
+    stored = claim_check_resources.s3.get_object(Bucket=pointer[1]["s3BucketName"], Key=pointer[1]["s3Key"])
+    assert stored["Body"].read().decode() == bodies[0]
+    assert [payload.body for payload in client.redeem_batch(checks)] == bodies
+
+
+def test_compression_on_stores_fewer_bytes_than_the_body(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources, compression="auto")
+    body = json.dumps([{"orderId": f"o-{index}", "status": "RECEIVED"} for index in range(500)])
+    check = client.put(body)
+    item = _item(claim_check_resources, check)
+    assert item["encoding"]["S"] == "zlib"
+    assert len(item["body"]["B"]) < len(body) // 5
+    assert client.redeem(check).body == body
+
+
+def test_compression_off_stores_the_body_as_is(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources, compression="none")
+    body = "x" * 5000
+    check = client.put(body)
+    item = _item(claim_check_resources, check)
+    assert item["encoding"]["S"] == "identity"
+    assert item["body"]["B"] == body.encode()
+    assert client.redeem(check).body == body
+
+
+def test_compression_decides_whether_a_body_fits_inline(claim_check_resources: Any) -> None:
+    body = "compressible " * 2000  # 26 KB, far below 8 KB once compressed
+    assert "body" in _item(claim_check_resources, _client(claim_check_resources).put(body))
+    uncompressed = _client(claim_check_resources, compression="none").put(body)
+    assert "s3" in _item(claim_check_resources, uncompressed)
+
+
+def test_message_attributes_are_restored_on_redeem(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources)
+    attributes = {"origin": {"stringValue": "web", "dataType": "String"}}
+    check = client.put('{"orderId": "o-1"}', message_attributes=attributes)
+    payload = client.redeem(check)
+    assert payload.message_attributes == attributes
+    assert payload.value == {"orderId": "o-1"}
+    assert payload.body_format == "json"
+
+
+def test_put_with_message_id_is_deterministic_and_idempotent(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources)
+    first = client.put("same body", message_id="m-1", source_arn="arn:q")
+    assert client.put("same body", message_id="m-1", source_arn="arn:q") == first
+    with pytest.raises(ClaimCheckError) as raised:
+        client.put("other body", message_id="m-1", source_arn="arn:q")
+    assert raised.value.reason == "conflict"
+
+
+def test_put_without_message_id_issues_a_fresh_claim_each_time(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources)
+    assert client.put("body")["claimCheck"]["id"] != client.put("body")["claimCheck"]["id"]
+
+
+def test_client_without_bucket_keeps_everything_in_the_table(claim_check_resources: Any) -> None:
+    client = ClaimCheckClient(
+        claim_check_resources.table_name, dynamodb_client=claim_check_resources.dynamodb
+    )
+    body = _incompressible(100_000, seed=3)
+    assert client.redeem(client.put(body)).body == body
+    assert _objects(claim_check_resources) == []
+
+
+def test_redeem_accepts_a_json_string_claim_check(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources)
+    check = client.put("text body")
+    assert client.redeem(json.dumps(check)).value == "text body"
+
+
+def test_client_delete_removes_item_and_own_object(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources, s3_layout="object", compression="none")
+    check = client.put("y" * 10_000)
+    assert client.redeem(check, delete=True).body == "y" * 10_000
+    assert _objects(claim_check_resources) == []
+    with pytest.raises(ClaimCheckError, match="missing"):
+        client.redeem(check)
+
+
+class RecordingStore(AwsClaimStore):
+    """The AWS store, recording the order of its writes."""
+
+    def __init__(self, resources: Any) -> None:
+        super().__init__(resources.table_name, dynamodb=resources.dynamodb, s3=resources.s3)
+        self.writes: list[str] = []
+
+    def put_object(self, location: S3Location, data: bytes) -> None:
+        self.writes.append("object")
+        super().put_object(location, data)
+
+    def put_item(self, item: Any) -> bool:
+        self.writes.append("item")
+        return super().put_item(item)
+
+    def get_items(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return super().get_items(ids)
+
+
+@pytest.mark.parametrize("layout", ["packed", "object"])
+def test_split_writes_s3_objects_before_items(claim_check_resources: Any, layout: str) -> None:
+    recording = RecordingStore(claim_check_resources)
+    client = ClaimCheckClient(
+        claim_check_resources.table_name,
+        claim_check_resources.bucket_name,
+        s3_layout=layout,
+        compression="none",
+        store=recording,
+    )
+    client.issue_batch([ClaimRequest("a" * 9000), ClaimRequest("small"), ClaimRequest("b" * 9000)])
+    objects = 1 if layout == "packed" else 2
+    assert recording.writes == ["object"] * objects + ["item"] * 3
+
+
+def test_packed_objects_are_content_addressed_so_a_conflicting_batch_cannot_overwrite_them(
+    claim_check_resources: Any,
+) -> None:
+    client = _client(claim_check_resources, compression="none")
+    original = client.put("o" * 9000, message_id="m-1")
+    with pytest.raises(ClaimCheckError, match="conflict"):
+        client.put("d" * 9000, message_id="m-1")
+    assert client.redeem(original).body == "o" * 9000
+
+
+def test_packed_layout_holds_compressed_ranges(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources, s3_layout="packed", compression="auto")
+    bodies = [_incompressible(50_000, seed=seed) for seed in (10, 11)]
+    checks = client.issue_batch([ClaimRequest(body) for body in bodies]).claim_checks
+    items = [_item(claim_check_resources, check) for check in checks]
+    assert [(item["encoding"]["S"], "s3" in item) for item in items] == [("zlib", True), ("zlib", True)]
+    assert [payload.body for payload in client.redeem_batch(checks)] == bodies

@@ -88,7 +88,8 @@ def reader_statements(
     table_actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
     object_actions = ["s3:GetObject"]
     if delete_after_retrieval:
-        table_actions.append("dynamodb:DeleteItem")
+        # The runtime deletes redeemed items in batches; IAM has no delete-only form of BatchWriteItem.
+        table_actions += ["dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
         object_actions.append("s3:DeleteObject")
     statements = [iam.PolicyStatement(actions=table_actions, resources=[store.table.table_arn])]
     keys = []

@@ -1,0 +1,133 @@
+"""Helpers for the construct tests: stacks, sources, targets, and reading a role's policy back."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk.assertions import Template
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# Template assertions do not need CDK's own validation pass; test_nag.py turns it on where it matters.
+os.environ.setdefault("CDK_VALIDATION", "false")
+
+ACCOUNT = "111111111111"
+REGION = "us-east-1"
+IMPORTED_QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:imported-source"
+
+
+def new_stack(app: cdk.App | None = None, id: str = "Stack") -> cdk.Stack:
+    return cdk.Stack(app or cdk.App(), id, env=cdk.Environment(account=ACCOUNT, region=REGION))
+
+
+def queue_with_dlq(scope: cdk.Stack, id: str, **props: Any) -> sqs.Queue:
+    dlq = sqs.Queue(scope, f"{id}Dlq", enforce_ssl=True)
+    return sqs.Queue(
+        scope,
+        id,
+        enforce_ssl=True,
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq),
+        **props,
+    )
+
+
+def imported_queue(scope: cdk.Stack, id: str = "Imported") -> sqs.IQueue:
+    return sqs.Queue.from_queue_arn(scope, id, IMPORTED_QUEUE_ARN)
+
+
+def state_machine(
+    scope: cdk.Stack, id: str = "Workflow", kind: sfn.StateMachineType = sfn.StateMachineType.STANDARD
+) -> sfn.StateMachine:
+    return sfn.StateMachine(
+        scope,
+        id,
+        definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(scope, f"{id}Pass")),
+        state_machine_type=kind,
+    )
+
+
+def target_function(scope: cdk.Stack, id: str = "Consumer") -> lambda_.Function:
+    return lambda_.Function(
+        scope,
+        id,
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+    )
+
+
+def targets(scope: cdk.Stack) -> dict[str, Any]:
+    """One target of every kind, keyed by a short name."""
+    return {
+        "bus": events.EventBus(scope, "Bus"),
+        "queue": sqs.Queue(scope, "TargetQueue", enforce_ssl=True),
+        "topic": sns.Topic(scope, "Topic"),
+        "function": target_function(scope),
+        "state_machine": state_machine(scope),
+    }
+
+
+def logical_id(construct: Any) -> str:
+    child = construct.node.default_child if not isinstance(construct, cdk.CfnElement) else construct
+    return str(cdk.Stack.of(construct).get_logical_id(child))
+
+
+def role_statements(stack: cdk.Stack, role: iam.IRole) -> list[dict[str, Any]]:
+    """Every statement of every policy attached to ``role`` in the synthesized template."""
+    template = Template.from_stack(stack).to_json()
+    role_ref = {"Ref": logical_id(role)}
+    statements: list[dict[str, Any]] = []
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::IAM::Policy" and role_ref in resource["Properties"]["Roles"]:
+            statements.extend(resource["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def grants(stack: cdk.Stack, role: iam.IRole) -> set[tuple[str, str]]:
+    """The role's permissions as (action, resource) pairs, resources rendered as in cdk-nag ids."""
+    pairs: set[tuple[str, str]] = set()
+    for statement in role_statements(stack, role):
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+        for action in actions:
+            for resource in resources:
+                pairs.add((action, render(resource)))
+    return pairs
+
+
+def render(value: Any) -> str:
+    """An ARN expression as text: ``<Logical.Arn>`` for GetAtt, ``<Logical>`` for Ref."""
+    if isinstance(value, str):
+        return value
+    ((function, argument),) = value.items()
+    if function == "Ref":
+        return f"<{argument}>"
+    if function == "Fn::GetAtt":
+        return f"<{argument[0]}.{argument[1]}>"
+    if function == "Fn::Join":
+        return str(argument[0]).join(render(part) for part in argument[1])
+    raise AssertionError(f"unexpected intrinsic {value!r}")
+
+
+def arn_of(construct: Any) -> str:
+    return f"<{logical_id(construct)}.Arn>"
+
+
+def normalise_assets(template: dict[str, Any]) -> dict[str, Any]:
+    """Replace asset hashes, so a snapshot changes only when the template really does."""
+    rendered = json.dumps(template, sort_keys=True)
+    rendered = re.sub(r"[0-9a-f]{64}(\.zip)?", lambda m: "<asset-hash>" + (m.group(1) or ""), rendered)
+    normalised: dict[str, Any] = json.loads(rendered)
+    return normalised

@@ -1,0 +1,159 @@
+"""ClaimCheckStore: the table and bucket it creates, and wrapping existing ones."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match, Template
+
+from _synth import new_stack
+from cdk_claim_check import ClaimCheckStore
+
+
+def test_table_is_on_demand_keyed_by_id_with_ttl_and_point_in_time_recovery() -> None:
+    stack = new_stack()
+    ClaimCheckStore(stack, "Store")
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    )
+
+
+def test_table_and_bucket_are_retained_by_default() -> None:
+    stack = new_stack()
+    ClaimCheckStore(stack, "Store")
+    template = Template.from_stack(stack)
+    template.has_resource(
+        "AWS::DynamoDB::Table", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+    )
+    template.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+
+
+def test_removal_policy_destroy_reaches_table_and_bucket() -> None:
+    stack = new_stack()
+    ClaimCheckStore(stack, "Store", removal_policy=RemovalPolicy.DESTROY)
+    template = Template.from_stack(stack)
+    template.has_resource("AWS::DynamoDB::Table", {"DeletionPolicy": "Delete"})
+    template.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Delete"})
+
+
+def test_bucket_blocks_public_access_is_encrypted_and_expires_a_day_after_the_ttl() -> None:
+    stack = new_stack()
+    ClaimCheckStore(stack, "Store", time_to_live=Duration.days(3))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    Match.object_like({"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}})
+                ]
+            },
+            "LifecycleConfiguration": {
+                "Rules": [Match.object_like({"ExpirationInDays": 4, "Status": "Enabled"})]
+            },
+        },
+    )
+
+
+def test_bucket_refuses_requests_without_tls() -> None:
+    stack = new_stack()
+    ClaimCheckStore(stack, "Store")
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                    )
+                ]
+            }
+        },
+    )
+
+
+def test_overflow_bucket_can_be_turned_off() -> None:
+    stack = new_stack()
+    store = ClaimCheckStore(stack, "Store", overflow_bucket=False)
+    Template.from_stack(stack).resource_count_is("AWS::S3::Bucket", 0)
+    assert store.bucket is None
+
+
+def test_customer_key_encrypts_table_and_bucket() -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "Key")
+    store = ClaimCheckStore(stack, "Store", encryption_key=key)
+    template = Template.from_stack(stack)
+    key_arn = {"Fn::GetAtt": [stack.get_logical_id(key.node.default_child), "Arn"]}  # type: ignore[arg-type]
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {"SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn}},
+    )
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {
+                        "BucketKeyEnabled": True,
+                        "ServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "aws:kms",
+                            "KMSMasterKeyID": key_arn,
+                        },
+                    }
+                ]
+            }
+        },
+    )
+    assert store.encryption_key is key
+
+
+def test_server_access_logs_go_to_the_given_bucket() -> None:
+    stack = new_stack()
+    logs_bucket = s3.Bucket.from_bucket_name(stack, "Logs", "access-logs")
+    ClaimCheckStore(stack, "Store", server_access_logs_bucket=logs_bucket)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::S3::Bucket", {"LoggingConfiguration": {"DestinationBucketName": "access-logs"}}
+    )
+
+
+def test_server_access_logs_without_a_bucket_is_rejected() -> None:
+    stack = new_stack()
+    logs_bucket = s3.Bucket.from_bucket_name(stack, "Logs", "access-logs")
+    with pytest.raises(ValueError, match=r"server_access_logs_bucket.*overflow_bucket=False"):
+        ClaimCheckStore(stack, "Store", overflow_bucket=False, server_access_logs_bucket=logs_bucket)
+
+
+@pytest.mark.parametrize("ttl", [Duration.seconds(59), Duration.days(366)])
+def test_time_to_live_outside_a_minute_to_a_year_is_rejected(ttl: Duration) -> None:
+    with pytest.raises(ValueError, match=r"time_to_live=.*60 seconds .. 365 days"):
+        ClaimCheckStore(new_stack(), "Store", time_to_live=ttl)
+
+
+def test_from_table_wraps_an_existing_table_without_creating_resources() -> None:
+    stack = new_stack()
+    table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
+    bucket = s3.Bucket.from_bucket_name(stack, "ExistingBucket", "payloads")
+    store = ClaimCheckStore.from_table(
+        stack, "Store", table=table, bucket=bucket, time_to_live=Duration.days(2)
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::DynamoDB::Table", 0)
+    template.resource_count_is("AWS::S3::Bucket", 0)
+    assert (store.table, store.bucket, store.time_to_live.to_days()) == (table, bucket, 2)

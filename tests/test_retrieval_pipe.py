@@ -1,0 +1,249 @@
+"""ClaimCheckRetrievalPipe: read-only permissions, targets, batching and the Step Functions input check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import Size, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk.assertions import Annotations, Match, Template
+
+from _synth import (
+    arn_of,
+    grants,
+    imported_queue,
+    logical_id,
+    new_stack,
+    queue_with_dlq,
+    render,
+    state_machine,
+    targets,
+)
+from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckStore, StateMachineInvocation
+
+
+def _retrieve(stack: Stack, target_name: str = "state_machine", **props: Any) -> ClaimCheckRetrievalPipe:
+    if "source" not in props:
+        props["source"] = queue_with_dlq(stack, "Claims")
+    if "store" not in props:
+        props["store"] = ClaimCheckStore(stack, "Store")
+    return ClaimCheckRetrievalPipe(stack, "Retrieve", target=targets(stack)[target_name], **props)
+
+
+def _pipe_properties(stack: Stack) -> dict[str, Any]:
+    (pipe,) = Template.from_stack(stack).find_resources("AWS::Pipes::Pipe").values()
+    properties: dict[str, Any] = pipe["Properties"]
+    return properties
+
+
+def _environment(stack: Stack, pipe: ClaimCheckRetrievalPipe) -> dict[str, Any]:
+    function = Template.from_stack(stack).to_json()["Resources"][logical_id(pipe.function)]
+    variables: dict[str, Any] = function["Properties"]["Environment"]["Variables"]
+    return variables
+
+
+_BASE_FUNCTION_GRANTS = {
+    ("xray:PutTraceSegments", "*"),
+    ("xray:PutTelemetryRecords", "*"),
+}
+
+
+def test_retrieval_function_may_read_the_store_but_not_write_or_delete() -> None:
+    stack = new_stack()
+    store = ClaimCheckStore(stack, "Store")
+    retrieve = _retrieve(stack, store=store)
+    assert grants(stack, retrieve.function_role) == {
+        ("dynamodb:GetItem", arn_of(store.table)),
+        ("dynamodb:BatchGetItem", arn_of(store.table)),
+        ("s3:GetObject", f"{arn_of(store.bucket)}/*"),
+        ("logs:CreateLogStream", arn_of(retrieve.log_group)),
+        ("logs:PutLogEvents", arn_of(retrieve.log_group)),
+        *_BASE_FUNCTION_GRANTS,
+    }
+
+
+def test_delete_after_retrieval_adds_delete_rights_only() -> None:
+    stack = new_stack()
+    store = ClaimCheckStore(stack, "Store")
+    retrieve = _retrieve(stack, store=store, delete_after_retrieval=True)
+    table, objects = arn_of(store.table), f"{arn_of(store.bucket)}/*"
+    assert {pair for pair in grants(stack, retrieve.function_role) if pair[1] in (table, objects)} == {
+        ("dynamodb:GetItem", table),
+        ("dynamodb:BatchGetItem", table),
+        ("dynamodb:DeleteItem", table),
+        ("dynamodb:BatchWriteItem", table),
+        ("s3:GetObject", objects),
+        ("s3:DeleteObject", objects),
+    }
+    assert _environment(stack, retrieve)["CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"] == "true"
+
+
+def test_readable_buckets_are_granted_get_object_only() -> None:
+    stack = new_stack()
+    foreign = s3.Bucket.from_bucket_name(stack, "ExtendedClientBucket", "extended-client-payloads")
+    retrieve = _retrieve(stack, readable_buckets=[foreign])
+    foreign_objects = "arn:<AWS::Partition>:s3:::extended-client-payloads/*"
+    assert {
+        action for action, resource in grants(stack, retrieve.function_role) if resource == foreign_objects
+    } == {"s3:GetObject"}
+
+
+def test_encrypted_store_lets_the_retrieval_function_decrypt_only() -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "StoreKey")
+    retrieve = _retrieve(stack, store=ClaimCheckStore(stack, "Store", encryption_key=key))
+    assert {
+        action for action, resource in grants(stack, retrieve.function_role) if resource == arn_of(key)
+    } == {"kms:Decrypt"}
+
+
+def test_plain_table_store_is_read_without_a_bucket() -> None:
+    stack = new_stack()
+    table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
+    retrieve = _retrieve(stack, store=table)
+    environment = _environment(stack, retrieve)
+    assert environment["CLAIM_CHECK_TABLE_NAME"] == "claims"
+    assert "CLAIM_CHECK_BUCKET_NAME" not in environment
+    assert not any(action.startswith("s3:") for action, _ in grants(stack, retrieve.function_role))
+
+
+def test_environment_follows_the_runtime_contract() -> None:
+    stack = new_stack()
+    retrieve = _retrieve(stack)
+    environment = _environment(stack, retrieve)
+    assert environment["CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"] == "false"
+    assert environment["CLAIM_CHECK_TABLE_NAME"] == {"Ref": logical_id(retrieve.table)}
+    assert environment["CLAIM_CHECK_BUCKET_NAME"] == {"Ref": logical_id(retrieve.bucket)}
+    assert "CLAIM_CHECK_TTL_SECONDS" not in environment
+
+
+def test_function_runs_the_retrieval_handler() -> None:
+    stack = new_stack()
+    _retrieve(stack)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Handler": "runtime.retrieval.handler", "Runtime": "python3.14", "Architectures": ["arm64"]},
+    )
+
+
+def test_pipe_role_may_consume_invoke_and_start_the_workflow_only() -> None:
+    stack = new_stack()
+    claims = queue_with_dlq(stack, "Claims")
+    retrieve = _retrieve(stack, source=claims)
+    assert grants(stack, retrieve.pipe_role) == {
+        ("sqs:ReceiveMessage", arn_of(claims)),
+        ("sqs:DeleteMessage", arn_of(claims)),
+        ("sqs:GetQueueAttributes", arn_of(claims)),
+        ("lambda:InvokeFunction", arn_of(retrieve.function)),
+        ("states:StartExecution", render(_pipe_properties(stack)["Target"])),
+        ("logs:CreateLogStream", arn_of(retrieve.pipe_log_group)),
+        ("logs:PutLogEvents", arn_of(retrieve.pipe_log_group)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "action"),
+    [
+        ("bus", "events:PutEvents"),
+        ("queue", "sqs:SendMessage"),
+        ("topic", "sns:Publish"),
+        ("function", "lambda:InvokeFunction"),
+    ],
+)
+def test_every_target_kind_gets_its_delivery_permission(kind: str, action: str) -> None:
+    stack = new_stack()
+    retrieve = _retrieve(stack, kind)
+    assert (action, render(_pipe_properties(stack)["Target"])) in grants(stack, retrieve.pipe_role)
+
+
+def test_bus_target_gets_a_redeemed_detail_type_by_default() -> None:
+    stack = new_stack()
+    _retrieve(stack, "bus")
+    assert _pipe_properties(stack)["TargetParameters"] == {
+        "EventBridgeEventBusParameters": {"DetailType": "ClaimCheckRedeemed", "Source": "claim-check"}
+    }
+
+
+def test_imported_source_is_consumed_by_arn() -> None:
+    stack = new_stack()
+    retrieve = _retrieve(stack, source=imported_queue(stack))
+    assert ("sqs:ReceiveMessage", _pipe_properties(stack)["Source"]) in grants(stack, retrieve.pipe_role)
+
+
+def test_state_machine_target_gets_one_claim_per_execution_by_default() -> None:
+    stack = new_stack()
+    _retrieve(stack)
+    assert _pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 1}}
+
+
+def test_state_machine_target_with_1_mib_payloads_warns_and_names_the_client() -> None:
+    stack = new_stack()
+    _retrieve(stack)
+    Annotations.from_stack(stack).has_warning(
+        "/Stack/Retrieve",
+        Match.string_like_regexp(r"262,144-byte .*Step Functions.*ClaimCheckClient\.redeem"),
+    )
+
+
+def test_state_machine_target_with_payloads_that_fit_gets_no_warning() -> None:
+    stack = new_stack()
+    small_claims = queue_with_dlq(stack, "Claims", max_message_size_bytes=4096)
+    _retrieve(stack, source=small_claims, max_payload_size=Size.kibibytes(64), batch_size=4)
+    Annotations.from_stack(stack).has_no_warning("/Stack/Retrieve", Match.any_value())
+
+
+def test_express_state_machine_can_be_started_request_response() -> None:
+    stack = new_stack()
+    express = state_machine(stack, "Express", kind=sfn.StateMachineType.EXPRESS)
+    retrieve = ClaimCheckRetrievalPipe(
+        stack,
+        "Retrieve",
+        source=queue_with_dlq(stack, "Claims"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=express,
+        state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE,
+    )
+    assert ("states:StartSyncExecution", f"<{logical_id(express)}>") in grants(stack, retrieve.pipe_role)
+
+
+def test_batch_of_payloads_over_the_6_mb_response_limit_is_rejected() -> None:
+    with pytest.raises(
+        ValueError, match=r"batch_size=8 x up to 1,048,576 bytes per record \(max_payload_size"
+    ):
+        _retrieve(new_stack(), "function", batch_size=8)
+
+
+def test_small_payloads_allow_larger_batches_into_a_function() -> None:
+    stack = new_stack()
+    small_claims = queue_with_dlq(stack, "Claims", max_message_size_bytes=4096)
+    _retrieve(stack, "function", source=small_claims, max_payload_size=Size.kibibytes(256))
+    assert _pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 10}}
+
+
+def test_max_payload_size_above_1_mib_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"max_payload_size=2097152 bytes is outside"):
+        _retrieve(new_stack(), max_payload_size=Size.mebibytes(2))
+
+
+def test_batch_size_above_10_for_a_bus_target_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"batch_size=20 is outside 1\.\.10 for an event bus target"):
+        _retrieve(new_stack(), "bus", batch_size=20)
+
+
+def test_source_without_dlq_gets_a_warning() -> None:
+    stack = new_stack()
+    _retrieve(stack, "bus", source=imported_queue(stack))
+    Annotations.from_stack(stack).has_warning(
+        "/Stack/Retrieve", Match.string_like_regexp("no dead-letter queue")
+    )
+
+
+def test_alarms_include_the_source_dlq() -> None:
+    stack = new_stack()
+    retrieve = _retrieve(stack)
+    assert "SourceDeadLetterQueueNotEmpty" in retrieve.alarms
+    Template.from_stack(stack).resource_count_is("AWS::CloudWatch::Alarm", 4)

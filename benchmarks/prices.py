@@ -1,0 +1,48 @@
+"""Dated us-east-1 on-demand list prices the cost model turns billed units into dollars with.
+
+Kept as code, not fetched: a benchmark must give the same dollars for the same counts until
+someone updates this table on purpose (and changes ``PRICES_AS_OF``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+PRICES_AS_OF = "2026-11-29"
+PRICES_REGION = "us-east-1"
+PRICES_SOURCE = (
+    "docs/DESIGN.md 'Cost is the design driver' (DynamoDB, S3 requests, Pipes, EventBridge), "
+    "AWS pricing pages for Lambda, SQS, S3 and DynamoDB storage, as read on the date above"
+)
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    """USD per billed unit (not per million), so that cost = units x price with no scaling."""
+
+    dynamodb_write_unit: float = 0.625 / 1e6  # per write request unit (1 KB)
+    dynamodb_read_unit: float = 0.125 / 1e6  # per read request unit (4 KB strongly consistent)
+    dynamodb_storage_gb_month: float = 0.25
+    s3_put: float = 5.0 / 1e6  # PUT, COPY, POST, LIST
+    s3_get: float = 0.40 / 1e6  # GET and all other requests
+    s3_storage_gb_month: float = 0.023
+    lambda_request: float = 0.20 / 1e6
+    lambda_gb_second_arm64: float = 0.0000133334
+    lambda_gb_second_x86_64: float = 0.0000166667
+    sqs_request_chunk: float = 0.40 / 1e6  # per 64 KB chunk of a request
+    pipes_request_chunk: float = 0.40 / 1e6  # per 64 KB chunk of a batch entering a pipe
+    eventbridge_event_chunk: float = 1.0 / 1e6  # per 64 KB chunk of a PutEvents entry
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+PRICES = PriceTable()
+
+# Billing granularities (AWS rules), used by the cost model.
+CHUNK_BYTES = 64 * 1024
+DYNAMODB_WRITE_UNIT_BYTES = 1024
+DYNAMODB_READ_UNIT_BYTES = 4096
+DYNAMODB_ITEM_OVERHEAD_BYTES = 100  # per item, counted in storage only
+GB = 1024**3
+SECONDS_PER_MONTH = 30 * 24 * 3600

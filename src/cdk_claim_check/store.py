@@ -11,6 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ._limits import MAX_TTL_SECONDS, MIN_TTL_SECONDS
+from ._nag import acknowledge
 
 PARTITION_KEY = "id"
 TTL_ATTRIBUTE = "expires_at"
@@ -124,6 +125,14 @@ class ClaimCheckStore(Construct):
                 server_access_logs_bucket=server_access_logs_bucket,
                 removal_policy=removal_policy,
             )
+            if server_access_logs_bucket is None:
+                acknowledge(
+                    self._bucket,
+                    "AwsSolutions-S1",
+                    "Payload objects are written once, read by the retrieval function and expire in days; "
+                    "access is audited with CloudTrail data events. Pass server_access_logs_bucket to add "
+                    "S3 access logs.",
+                )
 
     @classmethod
     def from_table(

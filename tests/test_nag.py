@@ -1,0 +1,86 @@
+"""cdk-nag v3 AwsSolutions on a stack using all three constructs: no unacknowledged findings.
+
+The constructs acknowledge only what is inherent (X-Ray and log-stream wildcards, payload object
+keys, S3 access logs left to the caller); this file acknowledges only what belongs to the test's
+own workflow.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_events as events
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_stepfunctions as sfn
+from cdk_nag import AwsSolutionsChecks
+
+from _synth import ACCOUNT, REGION, queue_with_dlq
+from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+
+
+@pytest.fixture(autouse=True)
+def _validation_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDK_VALIDATION", "true")
+
+
+def _checked_app(outdir: Path) -> tuple[cdk.App, cdk.Stack]:
+    app = cdk.App(outdir=str(outdir))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    stack = cdk.Stack(app, "Nag", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    return app, stack
+
+
+def _workflow(stack: cdk.Stack) -> sfn.StateMachine:
+    workflow = sfn.StateMachine(
+        stack,
+        "Workflow",
+        definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(stack, "Process")),
+        tracing_enabled=True,
+        logs=sfn.LogOptions(destination=logs.LogGroup(stack, "WorkflowLogs"), level=sfn.LogLevel.ALL),
+    )
+    cdk.Validations.of(workflow).acknowledge(
+        cdk.Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::*]",
+            reason="Test workflow: log delivery and X-Ray actions support no resource-level permissions.",
+        )
+    )
+    return workflow
+
+
+def test_all_three_constructs_pass_aws_solutions_checks(tmp_path: Path) -> None:
+    app, stack = _checked_app(tmp_path)
+    store = ClaimCheckStore(stack, "Store")
+    ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=store,
+        target=events.EventBus(stack, "Bus"),
+    )
+    ClaimCheckRetrievalPipe(
+        stack,
+        "Retrieve",
+        source=queue_with_dlq(stack, "Claims"),
+        store=store,
+        target=_workflow(stack),
+        delete_after_retrieval=True,
+        readable_buckets=[s3.Bucket.from_bucket_name(stack, "Foreign", "extended-client-payloads")],
+    )
+    app.synth()  # raises ValidationFailed on any unacknowledged finding
+    assert (tmp_path / "Nag.template.json").is_file()
+
+
+def test_findings_fail_the_synth_and_are_reported(tmp_path: Path) -> None:
+    app, stack = _checked_app(tmp_path)
+    s3.Bucket(stack, "UnloggedBucket", enforce_ssl=True)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    rule_names = {
+        violation["ruleName"] for plugin in report["pluginReports"] for violation in plugin["violations"]
+    }
+    assert "AwsSolutions-S1" in rule_names

@@ -10,6 +10,8 @@ own cost and the same for both designs, so it is not driven.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import time
@@ -153,9 +155,10 @@ def _invoke(handler: Handler, records: list[dict[str, Any]], memory_mb: int) -> 
     if len(request) > LAMBDA_SYNC_PAYLOAD_LIMIT:
         raise PayloadLimitError(f"enrichment request of {len(request):,} bytes exceeds Lambda's 6 MB")
     context = FakeLambdaContext(memory_limit_in_mb=memory_mb)
-    started, emulated_before = time.process_time(), moto_cpu_seconds()
-    output = handler(json.loads(request), context)
-    cpu = time.process_time() - started - (moto_cpu_seconds() - emulated_before)
+    started, emulated_before = time.thread_time(), moto_cpu_seconds()
+    with contextlib.redirect_stdout(io.StringIO()):  # Powertools' metric lines, as Lambda logs them
+        output = handler(json.loads(request), context)
+    cpu = max(0.0, time.thread_time() - started - (moto_cpu_seconds() - emulated_before))
     response_bytes = len(json.dumps(output))
     if response_bytes > LAMBDA_SYNC_PAYLOAD_LIMIT:
         raise PayloadLimitError(f"enrichment response of {response_bytes:,} bytes exceeds Lambda's 6 MB")

@@ -1,0 +1,125 @@
+"""Handler CPU per message against a bare put/get of the same bytes, I/O replayed, not emulated.
+
+Both sides run through real boto3 clients whose HTTP replies are replayed from a recording made
+on moto (see replay.py), so the ratio compares the handler's own work (parsing the Pipes event,
+hashing, compressing, building items and claim checks, Powertools) with the least any store must
+do: one PutItem / GetItem carrying the body's bytes. Sides alternate and the medians are compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from .designs import runtime_environment
+from .lambda_env import FakeLambdaContext, fresh_import
+from .payloads import PayloadSpec, make_payload
+from .pipeline import REGION, create_resources
+from .replay import RecordedReply, recording, replaying
+
+BATCH_SIZE = 10
+
+
+def _sqs_records(bodies: list[str], queue_arn: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "messageId": str(uuid.UUID(int=index + 1)),
+            "receiptHandle": f"handle-{index}",
+            "body": body,
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1764370000000"},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": REGION,
+        }
+        for index, body in enumerate(bodies)
+    ]
+
+
+def _bus_envelope(claim: dict[str, Any]) -> str:
+    """What an EventBridge rule delivers to the claims queue."""
+    return json.dumps(
+        {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Event from aws:sqs",
+            "source": "Pipe split",
+            "account": "123456789012",
+            "time": "2026-11-29T00:00:00Z",
+            "region": REGION,
+            "resources": [],
+            "detail": claim,
+        }
+    )
+
+
+def _cpu_seconds(action: Callable[[], object], replies: list[RecordedReply]) -> float:
+    with replaying(replies) as remaining, contextlib.redirect_stdout(io.StringIO()):
+        started = time.thread_time()
+        action()
+        elapsed = time.thread_time() - started
+    if remaining:
+        raise RuntimeError(f"{len(remaining)} recorded replies were not asked for: the code path changed")
+    return elapsed
+
+
+def measure(spec: PayloadSpec, repetitions: int) -> dict[str, float]:
+    """Median CPU seconds per message of each side, for one payload size."""
+    bodies = [make_payload(spec, index) for index in range(BATCH_SIZE)]
+    context = FakeLambdaContext()
+    with mock_aws():
+        resources = create_resources(f"cpu{spec.size_bytes}{'r' if not spec.compressible else ''}")
+        environ = runtime_environment(resources, "packed")
+        split = fresh_import("cdk_claim_check.runtime.split", "cdk_claim_check.runtime", environ)
+        retrieval = fresh_import("cdk_claim_check.runtime.retrieval", "cdk_claim_check.runtime", environ)
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        split_event = _sqs_records(bodies, resources.source_queue_arn)
+        with recording() as split_replies, contextlib.redirect_stdout(io.StringIO()):
+            claims = split.handler(json.loads(json.dumps(split_event)), context)
+        retrieval_event = _sqs_records([_bus_envelope(c) for c in claims], resources.claims_queue_arn)
+        with recording() as retrieval_replies, contextlib.redirect_stdout(io.StringIO()):
+            retrieval.handler(json.loads(json.dumps(retrieval_event)), context)
+        keys = [f"bare-{index}" for index in range(BATCH_SIZE)]
+
+        def bare_put() -> None:
+            for key, body in zip(keys, bodies, strict=True):
+                item = {"id": {"S": key}, "body": {"B": body.encode("utf-8")}}
+                dynamodb.put_item(TableName=resources.table_name, Item=item)
+
+        def bare_get() -> None:
+            for key in keys:
+                dynamodb.get_item(TableName=resources.table_name, Key={"id": {"S": key}})["Item"]["body"][
+                    "B"
+                ].decode()
+
+        with recording() as put_replies:
+            bare_put()
+        with recording() as get_replies:
+            bare_get()
+
+    sides: dict[str, tuple[Callable[[], object], list[RecordedReply]]] = {
+        "split": (lambda: split.handler(json.loads(json.dumps(split_event)), context), split_replies),
+        "bare_put": (bare_put, put_replies),
+        "retrieval": (
+            lambda: retrieval.handler(json.loads(json.dumps(retrieval_event)), context),
+            retrieval_replies,
+        ),
+        "bare_get": (bare_get, get_replies),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in sides}
+    for repetition in range(repetitions + 1):
+        for name, (action, replies) in sides.items():  # alternate the sides within each round
+            elapsed = _cpu_seconds(action, replies)
+            if repetition:  # the first round warms caches and lazily built clients
+                samples[name].append(elapsed / BATCH_SIZE)
+    return {name: statistics.median(values) for name, values in samples.items()}

@@ -1,0 +1,219 @@
+"""Lambda functions of the template, run in-process from their synthesized asset directories.
+
+moto cannot run Lambda code without Docker, so the local run loads each function the way the
+Lambda runtime would: the asset directory is the code root, the handler string names
+``module.function`` inside it, and the process environment during import and every call is the
+function's environment from the template (intrinsics resolved to the moto resources), plus the
+variables Lambda itself sets and the endpoint of the moto server. Each function gets its own copy
+of its modules (swapped in and out of ``sys.modules``), as two Lambda functions built from one
+asset do not share module state, such as configuration read once at cold start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+# One function runs at a time: the process environment and sys.modules are shared state.
+_RUN_LOCK = threading.RLock()
+
+
+class FunctionError(RuntimeError):
+    """The function's handler raised: the invocation failed as it would in Lambda."""
+
+    def __init__(self, function_name: str, error: BaseException) -> None:
+        super().__init__(f"{function_name}: {type(error).__name__}: {error}")
+        self.function_name = function_name
+        self.error = error
+
+
+class _HandlerOutput(io.TextIOBase):
+    """Where handler output goes: the run's log file while a run is active, nowhere otherwise.
+
+    Loggers created at a handler's cold start keep the stream they were given; this object stays
+    valid after a run ends, so they never write to a closed file.
+    """
+
+    sink: TextIO | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.sink is not None:
+            self.sink.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.sink is not None:
+            self.sink.flush()
+
+
+HANDLER_OUTPUT = _HandlerOutput()
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    aws_request_id: str
+    started_at: float
+    function_version: str = "$LATEST"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return f"local/{self.aws_request_id}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.started_at + self.timeout_seconds - time.monotonic()) * 1000))
+
+
+@contextlib.contextmanager
+def _patched_environ(environment: Mapping[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(environment)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class LocalFunction:
+    """One ``AWS::Lambda::Function`` whose code is an asset, invoked in-process."""
+
+    def __init__(
+        self,
+        *,
+        logical_id: str,
+        name: str,
+        arn: str,
+        handler: str,
+        code_dir: Path,
+        environment: Mapping[str, str],
+        timeout_seconds: int = 3,
+        memory_mb: int = 128,
+    ) -> None:
+        self.logical_id = logical_id
+        self.name = name
+        self.arn = arn
+        self.handler = handler
+        self.code_dir = code_dir
+        self.environment = dict(environment)
+        self.timeout_seconds = timeout_seconds
+        self.memory_mb = memory_mb
+        self._modules: dict[str, ModuleType] = {}
+        self._handler_function: Any = None
+
+    @property
+    def _module_name(self) -> str:
+        return self.handler.rsplit(".", 1)[0]
+
+    def _owns(self, module: ModuleType) -> bool:
+        module_file = getattr(module, "__file__", None)
+        return isinstance(module_file, str) and module_file.startswith(f"{self.code_dir}{os.sep}")
+
+    @contextlib.contextmanager
+    def _activated(self) -> Iterator[None]:
+        """This function's modules and code root in place, its environment set, output captured."""
+        top_level = self._module_name.split(".")[0]
+        displaced = {
+            name: module
+            for name, module in sys.modules.items()
+            if name == top_level or name.startswith(f"{top_level}.")
+        }
+        for name in displaced:
+            del sys.modules[name]
+        sys.modules.update(self._modules)
+        sys.path.insert(0, str(self.code_dir))
+        try:
+            with (
+                _patched_environ(self.environment),
+                contextlib.redirect_stdout(HANDLER_OUTPUT),
+                contextlib.redirect_stderr(HANDLER_OUTPUT),
+            ):
+                yield
+        finally:
+            sys.path.remove(str(self.code_dir))
+            for name, module in list(sys.modules.items()):
+                if self._owns(module) or name == top_level or name.startswith(f"{top_level}."):
+                    self._modules[name] = module
+                    del sys.modules[name]
+            sys.modules.update(displaced)
+            importlib.invalidate_caches()
+
+    def _load(self) -> Any:
+        if self._handler_function is None:
+            module = importlib.import_module(self._module_name)
+            self._handler_function = getattr(module, self.handler.rsplit(".", 1)[1])
+        return self._handler_function
+
+    def invoke(self, event: Any) -> Any:
+        """Call the handler with ``event`` as Lambda would (JSON in, JSON out).
+
+        Raises :class:`FunctionError` when the handler raises.
+        """
+        payload = json.loads(json.dumps(event))
+        with _RUN_LOCK, self._activated():
+            context = LambdaContext(
+                function_name=self.name,
+                invoked_function_arn=self.arn,
+                memory_limit_in_mb=self.memory_mb,
+                timeout_seconds=self.timeout_seconds,
+                aws_request_id=str(uuid.uuid4()),
+                started_at=time.monotonic(),
+            )
+            try:
+                result = self._load()(payload, context)
+            except Exception as error:
+                raise FunctionError(self.name, error) from error
+        return json.loads(json.dumps(result)) if result is not None else None
+
+
+def lambda_environment(
+    function_env: Mapping[str, str],
+    *,
+    name: str,
+    region: str,
+    endpoint_url: str,
+    memory_mb: int,
+    code_dir: Path,
+) -> dict[str, str]:
+    """The process environment a function sees: its own variables plus what Lambda and the local run add."""
+    return {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "LAMBDA_TASK_ROOT": str(code_dir),
+        **{key: str(value) for key, value in function_env.items()},
+        # Every AWS call the handler makes goes to the moto server, never to AWS.
+        "AWS_ENDPOINT_URL": endpoint_url,
+        # No X-Ray daemon locally: the Tracer would only warn about a missing segment.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_XRAY_SDK_ENABLED": "false",
+    }

@@ -1,0 +1,124 @@
+"""Pipe targets: delivering a pipe's output the way EventBridge Pipes does for each target kind.
+
+A bus, queue or topic gets one event / message per item (the enrichment output of one record);
+a Lambda function or a Step Functions state machine gets the whole batch as one JSON array, even
+at batch size 1.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .ledger import Crossing, Delivery, Ledger, claim_check_of, compact_json
+from .provision import LocalResources
+from .server import Clients
+
+TargetKind = Literal["bus", "queue", "topic", "function", "state_machine"]
+_KIND_BY_SERVICE: dict[str, TargetKind] = {
+    "events": "bus",
+    "sqs": "queue",
+    "sns": "topic",
+    "lambda": "function",
+    "states": "state_machine",
+}
+_BATCH_LIMIT = 10  # PutEvents entries per call, and the Pipes maximum for bus / SQS / SNS targets
+
+
+class DeliveryError(RuntimeError):
+    """The target refused the batch (Pipes would retry it, then return it to the source queue)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A pipe's target as the template states it."""
+
+    kind: TargetKind
+    arn: str
+    name: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_arn(cls, arn: str, parameters: dict[str, Any], resources: LocalResources) -> Target:
+        """Tell the target kind from its ARN, and its name from the template (or the ARN)."""
+        service = arn.split(":")[2]
+        if service not in _KIND_BY_SERVICE:
+            raise ValueError(f"target {arn}: {service} targets are not supported by the local run")
+        physical = resources.index.by_arn(arn)
+        if physical is not None:
+            name = physical.name
+        elif service == "events":
+            name = arn.split("event-bus/", 1)[-1]
+        else:
+            name = arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+        return cls(kind=_KIND_BY_SERVICE[service], arn=arn, name=name, parameters=parameters)
+
+
+def _as_text(item: Any) -> str:
+    return item if isinstance(item, str) else compact_json(item)
+
+
+def deliver(
+    target: Target,
+    items: list[Any],
+    *,
+    pipe: str,
+    clients: Clients,
+    resources: LocalResources,
+    ledger: Ledger,
+    injected: bool = False,
+) -> Delivery:
+    """Send ``items`` to ``target``; record what crossed; raise :class:`DeliveryError` if it refused them."""
+    delivery = Delivery(pipe=pipe, target_kind=target.kind, target=target.name, items=items)
+    texts = [_as_text(item) for item in items]
+    if target.kind == "bus":
+        bus_parameters = target.parameters.get("EventBridgeEventBusParameters", {})
+        entries = [
+            {
+                "EventBusName": target.name,
+                "Source": bus_parameters.get("Source", f"Pipe {pipe}"),
+                "DetailType": bus_parameters.get("DetailType", "Event from aws:sqs"),
+                "Detail": text,
+            }
+            for text in texts
+        ]
+        for start in range(0, len(entries), _BATCH_LIMIT):
+            reply = clients.events.put_events(Entries=entries[start : start + _BATCH_LIMIT])  # type: ignore[arg-type]
+            if reply.get("FailedEntryCount"):
+                raise DeliveryError(f"bus {target.name} refused events: {reply['Entries']}")
+    elif target.kind == "queue":
+        queue_parameters = target.parameters.get("SqsQueueParameters", {})
+        queue_url = clients.sqs.get_queue_url(QueueName=target.name)["QueueUrl"]
+        for text in texts:
+            fifo = {
+                key: queue_parameters[key]
+                for key in ("MessageGroupId", "MessageDeduplicationId")
+                if key in queue_parameters
+            }
+            clients.sqs.send_message(QueueUrl=queue_url, MessageBody=text, **fifo)
+    elif target.kind == "topic":
+        for text in texts:
+            clients.sns.publish(TopicArn=target.arn, Message=text)
+    elif target.kind == "function":
+        function = resources.function_by_arn(target.arn)
+        if function is None:
+            raise DeliveryError(
+                f"function {target.arn} is not an asset of this stack, so it cannot run locally"
+            )
+        function.invoke(items)
+    else:
+        execution_name = f"{pipe[:40]}-{uuid.uuid4().hex[:32]}"
+        execution = clients.stepfunctions.start_execution(
+            stateMachineArn=target.arn, name=execution_name, input=compact_json(items)
+        )
+        delivery.execution_arn = execution["executionArn"]
+    for item, text in zip(items, texts, strict=True):
+        claim = claim_check_of(item)
+        if claim is not None:
+            crossing = Crossing(
+                pipe=pipe, target=target.name, claim=claim, size=len(text.encode("utf-8")), injected=injected
+            )
+            ledger.crossings.append(crossing)
+    ledger.deliveries.append(delivery)
+    return delivery

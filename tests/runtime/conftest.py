@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from runtime_helpers import FakeLambdaContext
 
-from cdk_claim_check.runtime import retrieval, split, store
+from cdk_claim_check.runtime import observability, retrieval, split, store
 
 
 def _reset_runtime_caches() -> None:
@@ -16,6 +16,7 @@ def _reset_runtime_caches() -> None:
     retrieval._runtime.cache_clear()
     store.default_dynamodb_client.cache_clear()
     store.default_s3_client.cache_clear()
+    observability.tracer.cache_clear()
 
 
 @pytest.fixture

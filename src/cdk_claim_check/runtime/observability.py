@@ -1,21 +1,30 @@
 """Powertools Logger, Tracer and Metrics shared by the handlers.
 
-Only the three Powertools classes are imported (no event-source or batch utilities), and the
-Tracer loads the X-Ray SDK only when tracing is enabled (inside Lambda), keeping cold imports
-light. Logs never contain payload content: only ids, sizes and placements.
+Only the Powertools classes in use are imported (no event-source or batch utilities). The
+Tracer is built on the first invocation, not at import: building it imports and patches the
+X-Ray SDK, which takes longer than importing boto3 itself. With ``POWERTOOLS_TRACE_DISABLED=true``
+it is never built. Logs never contain payload content: only ids, sizes, counts and reasons.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.metrics import Metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.tracing import Tracer
+
+_Handler = TypeVar("_Handler", bound=Callable[[Any, Any], Any])
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or "claim-check"
 METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ClaimCheck"
 
 logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
 
@@ -36,3 +45,36 @@ class MetricName:
     CLAIM_MISSES = "ClaimMisses"
     CLAIMS_REJECTED = "ClaimsRejected"
     CLAIMS_DELETED = "ClaimsDeleted"
+
+
+def tracing_disabled() -> bool:
+    """True when ``POWERTOOLS_TRACE_DISABLED`` is set to a true value (``true``, ``1``, ``yes``, ``on``)."""
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in ("true", "1", "yes", "y", "on")
+
+
+@functools.cache
+def tracer() -> Tracer | None:
+    """The process-wide Tracer, built on first use; ``None`` when tracing is disabled."""
+    if tracing_disabled():
+        return None
+    from aws_lambda_powertools.tracing import Tracer
+
+    return Tracer(service=SERVICE_NAME)
+
+
+def traced(handler: _Handler) -> _Handler:
+    """``Tracer.capture_lambda_handler`` (response not captured: it is payload), applied on first call."""
+
+    @functools.wraps(handler)
+    def invoke(event: Any, context: Any) -> Any:
+        active = tracer()
+        if active is None:
+            return handler(event, context)
+        return _captured(active, handler)(event, context)
+
+    return invoke  # type: ignore[return-value]
+
+
+@functools.cache
+def _captured(active: Tracer, handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    return active.capture_lambda_handler(handler, capture_response=False)

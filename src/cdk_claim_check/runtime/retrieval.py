@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from .client import ClaimCheckClient
 from .config import RuntimeConfig, load_config
 from .errors import ClaimCheckError
-from .observability import MetricName, logger, metrics, tracer
+from .observability import MetricName, logger, metrics, traced
 from .records import sqs_records
 
 _MISSES = frozenset({"missing", "expired"})
@@ -31,7 +31,7 @@ def _runtime() -> tuple[RuntimeConfig, ClaimCheckClient]:
 
 
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
+@traced
 def handler(event: Any, context: Any) -> list[Any]:
     """Redeem every claim check of a Pipes SQS batch; returns the original payloads in input order."""
     config, client = _runtime()

@@ -15,7 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from .client import ClaimCheckClient, ClaimRequest, IssuedBatch
 from .config import load_config
 from .errors import ClaimCheckError
-from .observability import MetricName, logger, metrics, tracer
+from .observability import MetricName, logger, metrics, traced
 from .records import sqs_records
 
 
@@ -26,7 +26,7 @@ def _client() -> ClaimCheckClient:
 
 
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
+@traced
 def handler(event: Any, context: Any) -> list[dict[str, Any]]:
     """Claim every record of a Pipes SQS batch; returns the claim checks in input order."""
     client = _client()

@@ -9,9 +9,13 @@ class PipeLogLevel(StrEnum):
     """How much the pipe writes to its CloudWatch log group (``LogConfiguration.Level``)."""
 
     OFF = "OFF"
+    """No pipe logs (and no pipe log group)."""
     ERROR = "ERROR"
+    """Failed executions only."""
     INFO = "INFO"
+    """Errors plus the start and end of each execution stage."""
     TRACE = "TRACE"
+    """Every step of every execution (verbose; for debugging)."""
 
 
 class Compression(StrEnum):

@@ -11,6 +11,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Annotations, Match, Template
@@ -608,3 +609,39 @@ def test_alarms_can_be_turned_off() -> None:
     split = _split(stack, "bus", alarms_enabled=False)
     Template.from_stack(stack).resource_count_is("AWS::CloudWatch::Alarm", 0)
     assert dict(split.alarms) == {}
+
+
+def test_encrypted_target_queue_lets_the_pipe_use_its_key() -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "TargetKey")
+    encrypted = sqs.Queue(
+        stack, "EncryptedTarget", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key
+    )
+    split = ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=encrypted,
+    )
+    assert {action for action, resource in grants(stack, split.pipe_role) if resource == arn_of(key)} == {
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
+
+
+def test_encrypted_target_topic_lets_the_pipe_use_its_key() -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "TopicKey")
+    encrypted = sns.Topic(stack, "EncryptedTopic", master_key=key)
+    split = ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=encrypted,
+    )
+    assert {action for action, resource in grants(stack, split.pipe_role) if resource == arn_of(key)} == {
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }

@@ -175,3 +175,13 @@ def test_retrieval_deletes_claims_after_retrieval_when_configured(
     assert remaining == (1 if layout == "packed" else 0)
     error, _ = _redeem_error(checks, lambda_context)
     assert error.reason == "missing"
+
+
+def test_retrieval_fails_too_large_past_the_6_mb_response_limit_and_deletes_nothing(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+    checks = _claim(lambda_context, *[str(index) * 1_000_000 for index in range(7)])
+    error, batch = _redeem_error(checks, lambda_context)
+    assert (error.reason, error.position, error.message_id) == ("too_large", 6, batch[6]["messageId"])
+    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 7

@@ -95,6 +95,8 @@ class RedeemedPayload:
     body: str
     body_format: BodyFormat
     message_attributes: dict[str, Any] = field(default_factory=dict)
+    owned_object: S3Location | None = field(default=None, repr=False, compare=False)
+    """The S3 object of its own that goes with the claim when it is deleted (``object`` layout)."""
 
     @property
     def value(self) -> Any:
@@ -324,9 +326,10 @@ class ClaimCheckClient:
                 body, body_format = decode_body(claim, data, name)
             except ClaimCheckError as error:
                 raise error.at(position) from None
-            redeemed.append(RedeemedPayload(claim.id, body, body_format, claim.attributes))
+            owned = claim.pointer if claim.owns_object else None
+            redeemed.append(RedeemedPayload(claim.id, body, body_format, claim.attributes, owned))
         if delete:
-            self._delete(stored)
+            self.delete(redeemed)
         return redeemed
 
     def _fetch(self, stored: list[StoredClaim], names: list[str]) -> list[bytes]:
@@ -375,10 +378,15 @@ class ClaimCheckClient:
         except ObjectMissingError:
             return None
 
-    def _delete(self, stored: list[StoredClaim]) -> None:
+    def delete(self, payloads: Sequence[RedeemedPayload]) -> None:
+        """Delete redeemed claims: their items, then their S3 objects of their own.
+
+        Packed objects are shared by a batch and are left to the bucket's lifecycle rule; the
+        objects of foreign SQS Extended Client pointers belong to their sender and are kept.
+        """
         # Items first: an item must never point at an object that is already gone.
-        self._store.delete_items([claim.id for claim in stored])
-        owned = list(dict.fromkeys(claim.pointer for claim in stored if claim.owns_object and claim.pointer))
+        self._store.delete_items([payload.claim_id for payload in payloads])
+        owned = list(dict.fromkeys(payload.owned_object for payload in payloads if payload.owned_object))
         _run_all(self._store.delete_object, owned)
 
 

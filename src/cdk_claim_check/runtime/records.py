@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from .errors import ClaimCheckError
@@ -23,3 +25,26 @@ def sqs_records(event: Any) -> list[dict[str, Any]]:
                 name, "malformed", "not an SQS record with a string messageId and body", position
             )
     return event
+
+
+# Lambda's synchronous response and the Pipes enrichment response are both limited to 6 MB.
+ENRICHMENT_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
+
+
+def check_enrichment_response(values: Sequence[Any], message_ids: Sequence[str]) -> None:
+    """Fail ``too_large`` naming the first record whose payload takes the response past 6 MB.
+
+    Counts the compact UTF-8 JSON of the values: the least the response can weigh, so a batch is
+    never refused for a size Pipes would have taken.
+    """
+    total = 2  # the brackets of the array
+    for position, (value, message_id) in enumerate(zip(values, message_ids, strict=True)):
+        total += len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+        if total > ENRICHMENT_RESPONSE_LIMIT_BYTES:
+            raise ClaimCheckError(
+                message_id,
+                "too_large",
+                f"the payloads up to this record weigh {total} bytes, over the 6 MB enrichment response "
+                "limit; lower the retrieval pipe's batch size",
+                position,
+            )

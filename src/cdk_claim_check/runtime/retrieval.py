@@ -18,7 +18,7 @@ from .client import ClaimCheckClient
 from .config import RuntimeConfig, load_config
 from .errors import ClaimCheckError
 from .observability import MetricName, logger, metrics, traced
-from .records import sqs_records
+from .records import check_enrichment_response, sqs_records
 
 _MISSES = frozenset({"missing", "expired"})
 
@@ -39,11 +39,12 @@ def handler(event: Any, context: Any) -> list[Any]:
     try:
         records = sqs_records(event)
         message_ids = [record["messageId"] for record in records]
-        payloads = client.redeem_batch(
-            [record["body"] for record in records],
-            message_ids=message_ids,
-            delete=config.delete_after_retrieval,
-        )
+        payloads = client.redeem_batch([record["body"] for record in records], message_ids=message_ids)
+        values = [payload.value for payload in payloads]
+        check_enrichment_response(values, message_ids)
+        if config.delete_after_retrieval:
+            # Only once the whole response is known to be deliverable.
+            client.delete(payloads)
     except ClaimCheckError as error:
         logger.set_correlation_id(error.message_id)
         logger.error("retrieval failed", extra={"reason": error.reason, "position": error.position})
@@ -60,4 +61,4 @@ def handler(event: Any, context: Any) -> list[Any]:
     metrics.add_metric(name=MetricName.REDEEMED_BYTES, unit=MetricUnit.Bytes, value=redeemed_bytes)
     if config.delete_after_retrieval:
         metrics.add_metric(name=MetricName.CLAIMS_DELETED, unit=MetricUnit.Count, value=len(payloads))
-    return [payload.value for payload in payloads]
+    return values

@@ -46,6 +46,7 @@ class Cost:
     design: str
     payload_label: str
     failure: str | None
+    batch_size: int
     units_per_message: dict[str, float] = field(default_factory=dict)
     usd_per_million: dict[str, float] = field(default_factory=dict)
     operations_per_message: dict[str, float] = field(default_factory=dict)
@@ -162,7 +163,7 @@ def billed_units(run: PipelineRun) -> dict[str, float]:
 def cost_of(
     run: PipelineRun, *, memory_mb: int, architecture: str, storage_months: float, prices: PriceTable = PRICES
 ) -> Cost:
-    cost = Cost(run.design, run.payload_label, run.failure)
+    cost = Cost(run.design, run.payload_label, run.failure, run.batch_size)
     if run.failure:
         return cost
     totals = billed_units(run)

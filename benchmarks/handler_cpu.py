@@ -9,8 +9,10 @@ do: one PutItem / GetItem carrying the body's bytes. Sides alternate and the med
 from __future__ import annotations
 
 import contextlib
+import cProfile
 import io
 import json
+import pstats
 import statistics
 import time
 import uuid
@@ -73,7 +75,7 @@ def _cpu_seconds(action: Callable[[], object], replies: list[RecordedReply]) -> 
     return elapsed
 
 
-def measure(spec: PayloadSpec, repetitions: int) -> dict[str, float]:
+def measure(spec: PayloadSpec, repetitions: int) -> dict[str, Any]:
     """Median CPU seconds per message of each side, for one payload size."""
     bodies = [make_payload(spec, index) for index in range(BATCH_SIZE)]
     context = FakeLambdaContext()
@@ -122,4 +124,25 @@ def measure(spec: PayloadSpec, repetitions: int) -> dict[str, float]:
             elapsed = _cpu_seconds(action, replies)
             if repetition:  # the first round warms caches and lazily built clients
                 samples[name].append(elapsed / BATCH_SIZE)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    medians: dict[str, Any] = {name: statistics.median(values) for name, values in samples.items()}
+    medians["split_hotspots"] = _hotspots(*sides["split"])
+    medians["retrieval_hotspots"] = _hotspots(*sides["retrieval"])
+    return medians
+
+
+def _hotspots(action: Callable[[], object], replies: list[RecordedReply], top: int = 3) -> list[str]:
+    """Where a handler's own time goes (one profiled run): the few functions that dominate."""
+    profile = cProfile.Profile()
+    with replaying(replies), contextlib.redirect_stdout(io.StringIO()):
+        profile.runcall(action)
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in stats.values()) or 1.0
+    ranked = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    return [f"{_function_name(key)} {entry[2] / total:.0%}" for key, entry in ranked]
+
+
+def _function_name(key: tuple[str, int, str]) -> str:
+    filename, _, function = key
+    if filename == "~":  # a built-in such as zlib.compress
+        return function.strip("<>").replace("built-in method ", "")
+    return f"{filename.rsplit('/', 1)[-1]}:{function}"

@@ -1,0 +1,92 @@
+"""The issue's targets, each compared to its measured figure: met or missed, and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    name: str
+    measured: float | None
+    limit: float
+    comparison: str  # how measured is compared to limit, for the report
+    met: bool
+    note: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# What would close each target when it is missed; the measured figures go in front of it.
+_CLOSING = {
+    "cost": "fewer requests per message on the legs both designs share (SQS and Pipes bill every 64 KB "
+    "chunk of the raw payload), which this library cannot change, or a smaller stored size.",
+    "handler_cpu": "the hotspots in the speed table are work a bare put does not do (compressing the body, "
+    "parsing it as JSON to classify it, hashing it); a faster zlib level, or classifying JSON without a full "
+    "parse, would close most of the gap.",
+    "cold_import": "importing Powertools' Metrics and Tracer (aws_xray_sdk) lazily, on first use.",
+    "synth": "less work per construct at synth; the L1 side only declares resources, while the "
+    "constructs also stage and hash the Lambda asset, build roles and policies from grants and run their "
+    "checks (not profiled here: jsii hides where the time goes on the node side).",
+}
+
+
+def evaluate(results: dict[str, Any]) -> list[TargetResult]:
+    costs = results["cost_usd_per_million"]
+    targets: list[TargetResult] = []
+
+    def cost_target(label: str, name: str, factor: float, comparison: str) -> None:
+        row = costs.get(label)
+        if row is None:
+            return
+        baseline, ours = row.get("baseline"), row.get("ours")
+        if baseline is None or ours is None:
+            targets.append(
+                TargetResult(name, None, factor, comparison, False, "not measured: a design failed")
+            )
+            return
+        ratio = ours / baseline
+        met = ratio <= factor
+        note = f"ours ${ours:,.2f} vs baseline ${baseline:,.2f} per million (x{ratio:.3f})"
+        if not met:
+            note += "; what would close it: " + _CLOSING["cost"]
+        targets.append(TargetResult(name, ratio, factor, comparison, met, note))
+
+    cost_target("200 KB", "cost per million 200 KB messages, ours / baseline", 1 / 20, "<= 1/20")
+    cost_target("1 KB", "cost per million 1 KB messages, ours / baseline", 1.0, "<= 1")
+
+    def ratio_target(value: float | None, name: str, limit: float, closing: str, detail: str) -> None:
+        if value is None:
+            return
+        met = value <= limit
+        note = detail + ("" if met else "; what would close it: " + _CLOSING[closing])
+        targets.append(TargetResult(name, value, limit, f"<= {limit}x", met, note))
+
+    worst = results.get("handler_cpu_worst_payload", {})
+    for side, bare in (("split", "put"), ("retrieval", "get")):
+        ratio_target(
+            results["handler_cpu_ratio"].get(side),
+            f"{side} handler CPU per message / bare {bare}",
+            1.2,
+            "handler_cpu",
+            f"worst payload size: {worst.get(side, '?')}",
+        )
+    for side in ("split", "retrieval"):
+        ratio_target(
+            results["cold_import_ratio"].get(side),
+            f"cold import of runtime.{side} / import boto3",
+            1.3,
+            "cold_import",
+            "median over fresh interpreters, CPU seconds",
+        )
+    synth = results.get("synth", {})
+    ratio_target(
+        results.get("synth_ratio"),
+        f"synth of the {synth.get('subject', 'example')} app / plain L1 stack",
+        1.2,
+        "synth",
+        f"{synth.get('resources', '?')} resources, whole `cdk synth` process, median",
+    )
+    return targets

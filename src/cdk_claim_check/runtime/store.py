@@ -9,9 +9,10 @@ point the store elsewhere; the defaults honour the usual boto3 environment, incl
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import boto3
 from botocore.exceptions import ClientError
@@ -27,6 +28,11 @@ _GET_BATCH = 100
 _DELETE_BATCH = 25
 _MAX_ATTEMPTS = 8
 _MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NoSuchBucket"})
+# The calls of one batch run side by side: a Pipes batch to a bus, queue or topic holds at most 10.
+_MAX_CONCURRENT_CALLS = 10
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 class ObjectMissingError(LookupError):
@@ -162,3 +168,12 @@ class AwsClaimStore:
 
 def _back_off(attempt: int) -> None:
     time.sleep(min(1.0, 0.05 * 2**attempt))
+
+
+def run_concurrently(function: Callable[[_T], _R], arguments: Sequence[_T]) -> list[_R]:
+    """``[function(a) for a in arguments]`` with the calls side by side; the first error in order wins."""
+    if len(arguments) <= 1:
+        return [function(argument) for argument in arguments]
+    with ThreadPoolExecutor(max_workers=min(_MAX_CONCURRENT_CALLS, len(arguments))) as pool:
+        futures = [pool.submit(function, argument) for argument in arguments]
+        return [future.result() for future in futures]

@@ -645,3 +645,28 @@ def test_encrypted_target_topic_lets_the_pipe_use_its_key() -> None:
         "kms:Decrypt",
         "kms:GenerateDataKey",
     }
+
+
+def test_function_timeout_over_15_minutes_is_rejected() -> None:
+    stack = new_stack()
+    patient = queue_with_dlq(stack, "Patient", visibility_timeout=Duration.minutes(20))
+    with pytest.raises(ValueError, match=r"function_timeout=901 seconds is outside 1\.\.900"):
+        _split(stack, "bus", source=patient, function_timeout=Duration.seconds(901))
+
+
+def test_keep_fields_with_an_empty_name_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"keep_fields has ''"):
+        _split(new_stack(), "bus", keep_fields=["orderId", ""])
+
+
+def test_event_source_with_non_ascii_characters_is_rejected() -> None:
+    with pytest.raises(
+        ValueError, match=r"event_source='shop\.bestellungen-ü' has characters outside printable"
+    ):
+        _split(new_stack(), "bus", event_source="shop.bestellungen-ü")
+
+
+def test_store_that_is_neither_a_store_nor_a_table_is_rejected() -> None:
+    stack = new_stack()
+    with pytest.raises(ValueError, match=r"store: Queue is neither a ClaimCheckStore nor a dynamodb\.ITable"):
+        _split(stack, "bus", store=sqs.Queue(stack, "NotAStore"))

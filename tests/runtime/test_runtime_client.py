@@ -195,3 +195,8 @@ def test_packed_layout_holds_compressed_ranges(claim_check_resources: Any) -> No
     items = [_item(claim_check_resources, check) for check in checks]
     assert [(item["encoding"]["S"], "s3" in item) for item in items] == [("zlib", True), ("zlib", True)]
     assert [payload.body for payload in client.redeem_batch(checks)] == bodies
+
+
+def test_put_refuses_a_body_that_is_not_a_string(claim_check_resources: Any) -> None:
+    with pytest.raises(TypeError, match="body must be a str"):
+        _client(claim_check_resources).put(b"bytes")  # type: ignore[arg-type]

@@ -66,3 +66,12 @@ def test_handlers_import_as_top_level_runtime_package_like_in_the_lambda_asset(t
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "runtime" / "split.py")
+
+
+def test_client_imports_without_powertools() -> None:
+    probe = (
+        "import sys, cdk_claim_check.runtime;"
+        "assert not [name for name in sys.modules if name.startswith(('aws_lambda_powertools', 'aws_cdk'))]"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

@@ -185,3 +185,24 @@ def test_split_namespaces_ids_by_source_queue(configure_runtime: Any, lambda_con
     other_queue = {**record, "eventSourceARN": SOURCE_ARN + "-other"}
     first, second = split.handler([record, other_queue], lambda_context)
     assert first["claimCheck"]["id"] != second["claimCheck"]["id"]
+
+
+def test_split_object_layout_from_the_environment_writes_one_object_per_offloaded_body(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_S3_LAYOUT="object", CLAIM_CHECK_COMPRESSION="none")
+    bodies = ["a" * 9000, "small", "b" * 9000]
+    checks = split.handler([sqs_record(body) for body in bodies], lambda_context)
+    assert _object_count(claim_check_resources) == 2
+    assert "pointer" in _item(claim_check_resources, checks[0]["claimCheck"]["id"])
+    assert retrieval.handler(claims_batch(checks), lambda_context) == bodies
+
+
+def test_split_redelivery_in_a_different_batch_keeps_every_claim_redeemable(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_COMPRESSION="none")
+    first, second, third = (sqs_record(letter * 9000) for letter in "xyz")
+    checks = split.handler([first, second], lambda_context)
+    checks += split.handler([second, third], lambda_context)[1:]  # second redelivered with a new neighbour
+    assert retrieval.handler(claims_batch(checks), lambda_context) == ["x" * 9000, "y" * 9000, "z" * 9000]

@@ -17,6 +17,8 @@ _spent = [0.0]
 _original_call = BotocoreStubber.__call__
 
 
+# thread_time per call: the runtime's worker threads call moto concurrently, and each call's own
+# thread is what moto's work runs on.
 def _timed_call(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
     started = time.thread_time()
     try:

@@ -92,3 +92,22 @@ def _expected_handler_output(body: str) -> Any:
     except (ValueError, RecursionError):
         return body
     return value if isinstance(value, dict | list) else body
+
+
+def test_any_body_round_trips_byte_exactly_through_the_object_layout(claim_check_resources: Any) -> None:
+    client = ClaimCheckClient(
+        claim_check_resources.table_name,
+        claim_check_resources.bucket_name,
+        s3_layout="object",
+        compression="none",
+        inline_limit_bytes=0,
+        dynamodb_client=claim_check_resources.dynamodb,
+        s3_client=claim_check_resources.s3,
+    )
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @given(body=bodies)
+    def round_trip(body: str) -> None:
+        assert client.redeem(client.put(body)).body == body
+
+    round_trip()

@@ -51,6 +51,10 @@ def handler(event: Any, context: Any) -> list[Any]:
         name = MetricName.CLAIM_MISSES if error.reason in _MISSES else MetricName.CLAIMS_REJECTED
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
         raise
+    except Exception:
+        # AWS or network failure: Pipes retries the whole batch; the message names no payload.
+        logger.exception("retrieval failed")
+        raise
     logger.set_correlation_id(message_ids[0] if message_ids else None)
     logger.info(
         "batch redeemed",

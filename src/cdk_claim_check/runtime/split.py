@@ -49,6 +49,10 @@ def handler(event: Any, context: Any) -> list[dict[str, Any]]:
         logger.error("split failed", extra={"reason": error.reason, "position": error.position})
         metrics.add_metric(name=MetricName.SPLIT_FAILURES, unit=MetricUnit.Count, value=1)
         raise
+    except Exception:
+        # AWS or network failure: Pipes retries the whole batch; the message names no payload.
+        logger.exception("split failed")
+        raise
     _record(issued, [record["messageId"] for record in records])
     return issued.claim_checks
 

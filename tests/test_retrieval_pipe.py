@@ -9,6 +9,7 @@ from aws_cdk import Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -247,3 +248,18 @@ def test_alarms_include_the_source_dlq() -> None:
     retrieve = _retrieve(stack)
     assert "SourceDeadLetterQueueNotEmpty" in retrieve.alarms
     Template.from_stack(stack).resource_count_is("AWS::CloudWatch::Alarm", 4)
+
+
+def test_fifo_target_queue_gets_one_group_and_content_based_deduplication() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, content_based_deduplication=True, enforce_ssl=True)
+    ClaimCheckRetrievalPipe(
+        stack,
+        "Retrieve",
+        source=queue_with_dlq(stack, "Claims"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=fifo,
+    )
+    assert _pipe_properties(stack)["TargetParameters"] == {
+        "SqsQueueParameters": {"MessageGroupId": "claim-check"}
+    }

@@ -670,3 +670,18 @@ def test_store_that_is_neither_a_store_nor_a_table_is_rejected() -> None:
     stack = new_stack()
     with pytest.raises(ValueError, match=r"store: Queue is neither a ClaimCheckStore nor a dynamodb\.ITable"):
         _split(stack, "bus", store=sqs.Queue(stack, "NotAStore"))
+
+
+def test_fifo_target_queue_gets_one_group_and_claim_id_deduplication() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=fifo,
+    )
+    assert _pipe_properties(stack)["TargetParameters"] == {
+        "SqsQueueParameters": {"MessageGroupId": "claim-check", "MessageDeduplicationId": "$.claimCheck.id"}
+    }

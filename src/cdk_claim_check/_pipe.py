@@ -73,6 +73,8 @@ class PipeSettings:
     log_level: PipeLogLevel
     alarms_enabled: bool
     dead_letter_queue: sqs.IQueue | None
+    fifo_deduplication_path: str | None = None
+    """JSON path of a FIFO target's deduplication id in the delivered item (None: content-based)."""
 
 
 class ClaimCheckPipeBase(Construct):
@@ -186,7 +188,10 @@ class ClaimCheckPipeBase(Construct):
             enrichment=self._function.function_arn,
             target=pipe.target.arn,
             target_parameters=pipe.target.target_parameters(
-                detail_type=pipe.detail_type, event_source=pipe.event_source, invocation=pipe.invocation
+                detail_type=pipe.detail_type,
+                event_source=pipe.event_source,
+                invocation=pipe.invocation,
+                fifo_deduplication_path=pipe.fifo_deduplication_path,
             ),
             log_configuration=log_configuration,
         )

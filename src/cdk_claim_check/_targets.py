@@ -22,6 +22,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from ._limits import PER_RECORD_TARGET_MAX_BATCH, SQS_SOURCE_MAX_BATCH
 from ._options import StateMachineInvocation
 
+FIFO_MESSAGE_GROUP_ID = "claim-check"
+
 PipeTarget = Union[events.IEventBus, sqs.IQueue, sns.ITopic, lambda_.IFunction, sfn.IStateMachine]  # noqa: UP007
 """Every target kind a claim-check pipe accepts."""
 
@@ -106,11 +108,20 @@ class ResolvedTarget:
         detail_type: str,
         event_source: str,
         invocation: StateMachineInvocation,
+        fifo_deduplication_path: str | None,
     ) -> pipes.CfnPipe.PipeTargetParametersProperty | None:
         if self.kind is TargetKind.EVENT_BUS:
             return pipes.CfnPipe.PipeTargetParametersProperty(
                 event_bridge_event_bus_parameters=pipes.CfnPipe.PipeTargetEventBridgeEventBusParametersProperty(
                     detail_type=detail_type, source=event_source
+                )
+            )
+        if self.kind is TargetKind.QUEUE and getattr(self.resource, "fifo", False):
+            # FIFO targets need a group; one group keeps the source order. A deduplication id
+            # taken from the delivered item (the claim id) makes a redelivered batch land once.
+            return pipes.CfnPipe.PipeTargetParametersProperty(
+                sqs_queue_parameters=pipes.CfnPipe.PipeTargetSqsQueueParametersProperty(
+                    message_group_id=FIFO_MESSAGE_GROUP_ID, message_deduplication_id=fifo_deduplication_path
                 )
             )
         if self.kind is TargetKind.STATE_MACHINE:

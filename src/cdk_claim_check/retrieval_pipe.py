@@ -58,7 +58,8 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
 
     Batching per target kind: event bus, SQS and SNS targets get one message per record (batch size
     at most 10); Lambda and Step Functions targets get the whole batch as one JSON array (6 MB for
-    Lambda, 256 KiB of execution input for Step Functions).
+    Lambda, 256 KiB of execution input for Step Functions). A FIFO queue target gets every payload
+    in one message group and needs content-based deduplication.
     """
 
     def __init__(

@@ -83,6 +83,7 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
 
     Batching per target kind: event bus, SQS and SNS targets get one message per record (batch size
     at most 10); Lambda and Step Functions targets get the whole batch as one JSON array.
+    A FIFO queue target gets every claim check in one message group, deduplicated by claim id.
     """
 
     def __init__(
@@ -233,6 +234,7 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
                 log_level=pipe_log_level,
                 alarms_enabled=alarms_enabled,
                 dead_letter_queue=dead_letter_queue,
+                fifo_deduplication_path="$.claimCheck.id",
             ),
         )
 

@@ -58,7 +58,6 @@ def test_retrieval_function_may_read_the_store_but_not_write_or_delete() -> None
     store = ClaimCheckStore(stack, "Store")
     retrieve = _retrieve(stack, store=store)
     assert grants(stack, retrieve.function_role) == {
-        ("dynamodb:GetItem", arn_of(store.table)),
         ("dynamodb:BatchGetItem", arn_of(store.table)),
         ("s3:GetObject", f"{arn_of(store.bucket)}/*"),
         ("logs:CreateLogStream", arn_of(retrieve.log_group)),
@@ -73,9 +72,7 @@ def test_delete_after_retrieval_adds_delete_rights_only() -> None:
     retrieve = _retrieve(stack, store=store, delete_after_retrieval=True)
     table, objects = arn_of(store.table), f"{arn_of(store.bucket)}/*"
     assert {pair for pair in grants(stack, retrieve.function_role) if pair[1] in (table, objects)} == {
-        ("dynamodb:GetItem", table),
         ("dynamodb:BatchGetItem", table),
-        ("dynamodb:DeleteItem", table),
         ("dynamodb:BatchWriteItem", table),
         ("s3:GetObject", objects),
         ("s3:DeleteObject", objects),

@@ -85,11 +85,12 @@ def reader_statements(
     delete_after_retrieval: bool,
     readable_buckets: Sequence[s3.IBucket],
 ) -> list[iam.PolicyStatement]:
-    table_actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
+    # Exactly the calls the runtime makes (docs/contract.md, "Store item").
+    table_actions = ["dynamodb:BatchGetItem"]
     object_actions = ["s3:GetObject"]
     if delete_after_retrieval:
         # The runtime deletes redeemed items in batches; IAM has no delete-only form of BatchWriteItem.
-        table_actions += ["dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
+        table_actions.append("dynamodb:BatchWriteItem")
         object_actions.append("s3:DeleteObject")
     statements = [iam.PolicyStatement(actions=table_actions, resources=[store.table.table_arn])]
     keys = []

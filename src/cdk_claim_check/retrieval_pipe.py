@@ -107,8 +107,10 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
             Range: 0..300 seconds.
         :param max_payload_size: the largest original payload this pipe redeems. Default: 1 MiB (the SQS
             maximum). Bounds the batch size and the Step Functions input check.
-        :param delete_after_retrieval: delete the item (and its S3 object) once redeemed; only right when
-            each claim check has exactly one consumer. Default: False (items expire by TTL).
+        :param delete_after_retrieval: delete the item (and, in the ``object`` layout, its S3 object;
+            packed objects expire by lifecycle) once redeemed; only right when each claim check has
+            exactly one consumer. Grants ``dynamodb:BatchWriteItem`` and ``s3:DeleteObject`` (IAM has no
+            delete-only form of BatchWriteItem). Default: False (items expire by TTL).
         :param readable_buckets: other buckets the function may read, for SQS Extended Client pointers
             that name objects outside the store's bucket (read only). Default: none.
         :param detail_type: ``detail-type`` of the bus events. Default: "ClaimCheckRedeemed". Bus

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,7 +95,8 @@ class Ledger:
     crossings: list[Crossing] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    batches: int = 0
+    batches: Counter[str] = field(default_factory=Counter)  # pipe name -> batches it received
+    failed_batches: Counter[str] = field(default_factory=Counter)  # pipe name -> batches that failed
 
     def record_original(self, message_id: str, body: str, pipe: str) -> None:
         """Remember a message entering the flow (redeliveries keep the first record)."""

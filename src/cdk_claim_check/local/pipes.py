@@ -28,6 +28,7 @@ _SQS_RECEIVE_LIMIT = 10  # ReceiveMessage returns at most 10 messages per call
 # retention period ends; the local run parks such messages (hidden for SQS's longest visibility
 # timeout) after this many failures, and the report counts them as stranded.
 PARK_AFTER_FAILURES = 5
+ENRICHMENT_RESPONSE_LIMIT_BYTES = 6_291_456  # Pipes refuses a larger enrichment response
 _PARKED_VISIBILITY_SECONDS = 36_000  # under SQS's 12-hour total
 DeliveryHook = Callable[["LocalPipe", Delivery], None]
 
@@ -194,7 +195,7 @@ class PipeRunner:
         records = self._receive_batch(pipe)
         if not records:
             return False
-        self.ledger.batches += 1
+        self.ledger.batches[pipe.name] += 1
         if pipe.is_entry:
             for record in records:
                 self.ledger.record_original(record["messageId"], record["body"], pipe.name)
@@ -206,6 +207,10 @@ class PipeRunner:
                 return True
         try:
             output: Any = pipe.enrichment.invoke(records) if pipe.enrichment else records
+            if pipe.enrichment and len(json.dumps(output).encode("utf-8")) > ENRICHMENT_RESPONSE_LIMIT_BYTES:
+                raise DeliveryError(
+                    f"enrichment response is over the {ENRICHMENT_RESPONSE_LIMIT_BYTES:,}-byte limit"
+                )
             items = output if isinstance(output, list) else ([] if output is None else [output])
             delivery = None
             if items:
@@ -223,6 +228,7 @@ class PipeRunner:
                 self.ledger.failures.append(
                     Failure(pipe=pipe.name, message_id=record["messageId"], error=str(error))
                 )
+            self.ledger.failed_batches[pipe.name] += 1
             self._settle(pipe, records, succeeded=False)
             self.progress(f"  {pipe.name}: batch of {len(records)} failed, back to its queue: {error}")
             return True

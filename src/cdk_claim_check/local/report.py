@@ -36,6 +36,19 @@ class MessageOutcome:
     delivered_to: str | None
 
 
+@dataclass(frozen=True)
+class PipeSummary:
+    """One pipe as the run played it: read from the template, counted during the run."""
+
+    name: str
+    source: str
+    batch_size: int
+    enrichment: str | None
+    target: str
+    batches: int
+    failed_batches: int
+
+
 @dataclass
 class BusAudit:
     """What a rule's log group saw on the bus: every event, to show only claim checks cross."""
@@ -51,6 +64,7 @@ class RunReport:
     """Everything the run prints, and decides its exit status from."""
 
     stack: str
+    pipes: list[PipeSummary]
     messages: list[MessageOutcome]
     dead_letters: list[DeadLetter]
     bus_audits: list[BusAudit]
@@ -167,6 +181,12 @@ def _kib(size: int | None) -> str:
 def render(report: RunReport) -> str:
     """The report as the terminal shows it."""
     lines = [f"Claim-check local run of stack {report.stack}", ""]
+    for pipe in report.pipes:
+        lines.append(
+            f"pipe {pipe.name}: {pipe.source} -> {pipe.enrichment or 'no enrichment'} -> {pipe.target}, "
+            f"batch size {pipe.batch_size}: {pipe.batches} batches, {pipe.failed_batches} failed"
+        )
+    lines.append("")
     lines.append(f"{'#':>3}  {'message id':<36}  {'size':>11}  {'crossed':>10}  {'via':<28}  restored")
     for m in report.messages:
         where = f" -> {m.delivered_to}" if m.delivered_to else ""

@@ -17,7 +17,7 @@ from .functions import HANDLER_OUTPUT
 from .ledger import Ledger, claim_check_of
 from .pipes import LocalPipe, PipeRunner, UnsupportedPipeError
 from .provision import LocalResources, provision
-from .report import BusAudit, DeadLetter, RunReport, message_outcomes
+from .report import BusAudit, DeadLetter, PipeSummary, RunReport, message_outcomes
 from .server import Clients, moto_server
 
 
@@ -177,8 +177,21 @@ def _run(
     _wait_for_executions(ledger, clients, deadline)
     statuses = Counter(d.execution_status for d in ledger.deliveries if d.execution_status is not None)
     observed = [(f"{d.target_kind} {d.target}", item) for d in ledger.deliveries for item in d.items]
+    summaries = [
+        PipeSummary(
+            name=pipe.name,
+            source=pipe.source_queue,
+            batch_size=pipe.batch_size,
+            enrichment=pipe.enrichment.handler if pipe.enrichment else None,
+            target=f"{pipe.target.kind} {pipe.target.name}",
+            batches=ledger.batches[pipe.name],
+            failed_batches=ledger.failed_batches[pipe.name],
+        )
+        for pipe in pipes
+    ]
     return RunReport(
         stack=stack.name,
+        pipes=summaries,
         messages=message_outcomes(ledger, observed),
         dead_letters=_drain_dead_letters(resources, ledger, clients, injector.claim_id),
         bus_audits=_audit_bus_logs(resources, clients),

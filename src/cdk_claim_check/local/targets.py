@@ -24,6 +24,9 @@ _KIND_BY_SERVICE: dict[str, TargetKind] = {
     "states": "state_machine",
 }
 _BATCH_LIMIT = 10  # PutEvents entries per call, and the Pipes maximum for bus / SQS / SNS targets
+# Service limits moto does not enforce; AWS would refuse these deliveries, so the local run does too.
+STEP_FUNCTIONS_INPUT_LIMIT_BYTES = 262_144
+LAMBDA_PAYLOAD_LIMIT_BYTES = 6_291_456
 
 
 class DeliveryError(RuntimeError):
@@ -57,6 +60,12 @@ class Target:
 
 def _as_text(item: Any) -> str:
     return item if isinstance(item, str) else compact_json(item)
+
+
+def _check_size(what: str, text: str, limit: int) -> None:
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        raise DeliveryError(f"{what} is {size:,} bytes, over the {limit:,}-byte limit")
 
 
 def deliver(
@@ -106,8 +115,10 @@ def deliver(
             raise DeliveryError(
                 f"function {target.arn} is not an asset of this stack, so it cannot run locally"
             )
+        _check_size("Lambda invocation payload", compact_json(items), LAMBDA_PAYLOAD_LIMIT_BYTES)
         function.invoke(items)
     else:
+        _check_size("Step Functions execution input", compact_json(items), STEP_FUNCTIONS_INPUT_LIMIT_BYTES)
         execution_name = f"{pipe[:40]}-{uuid.uuid4().hex[:32]}"
         execution = clients.stepfunctions.start_execution(
             stateMachineArn=target.arn, name=execution_name, input=compact_json(items)

@@ -63,7 +63,11 @@ class ToyStack(cdk.Stack):
         claims = sqs.Queue(
             self, "Claims", dead_letter_queue=sqs.DeadLetterQueue(queue=claims_dlq, max_receive_count=3)
         )
-        to_lambda = sqs.Queue(self, "ToLambda")
+        to_lambda = sqs.Queue(
+            self,
+            "ToLambda",
+            dead_letter_queue=sqs.DeadLetterQueue(queue=sqs.Queue(self, "ToLambdaDlq"), max_receive_count=3),
+        )
         bus = events.EventBus(self, "Bus")
         events.Rule(
             self,

@@ -87,6 +87,6 @@ def evaluate(results: dict[str, Any]) -> list[TargetResult]:
         f"synth of the {synth.get('subject', 'example')} app / plain L1 stack",
         1.2,
         "synth",
-        f"{synth.get('resources', '?')} resources, whole `cdk synth` process, median",
+        f"{synth.get('resources', '?')} resources, CPU of the whole synth process tree, median",
     )
     return targets

@@ -131,3 +131,28 @@ def normalise_assets(template: dict[str, Any]) -> dict[str, Any]:
     rendered = re.sub(r"[0-9a-f]{64}(\.zip)?", lambda m: "<asset-hash>" + (m.group(1) or ""), rendered)
     normalised: dict[str, Any] = json.loads(rendered)
     return normalised
+
+
+def split_pipe(stack: cdk.Stack, target_name: str = "bus", **props: Any) -> Any:
+    """A ClaimCheckSplitPipe into a fresh target of ``target_name``; source and store made unless given."""
+    from cdk_claim_check import ClaimCheckSplitPipe, ClaimCheckStore
+
+    if "source" not in props:
+        props["source"] = queue_with_dlq(stack, "Inbox")
+    if "store" not in props:
+        props["store"] = ClaimCheckStore(stack, "Store")
+    return ClaimCheckSplitPipe(stack, "Split", target=targets(stack)[target_name], **props)
+
+
+def pipe_properties(stack: cdk.Stack) -> dict[str, Any]:
+    """Properties of the stack's only pipe."""
+    (pipe,) = Template.from_stack(stack).find_resources("AWS::Pipes::Pipe").values()
+    properties: dict[str, Any] = pipe["Properties"]
+    return properties
+
+
+def function_environment(stack: cdk.Stack, construct: Any) -> dict[str, Any]:
+    """Environment variables of a claim-check construct's enrichment function, as synthesized."""
+    function = Template.from_stack(stack).to_json()["Resources"][logical_id(construct.function)]
+    variables: dict[str, Any] = function["Properties"]["Environment"]["Variables"]
+    return variables

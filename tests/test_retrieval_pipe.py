@@ -15,10 +15,12 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from _synth import (
     arn_of,
+    function_environment,
     grants,
     imported_queue,
     logical_id,
     new_stack,
+    pipe_properties,
     queue_with_dlq,
     render,
     state_machine,
@@ -33,18 +35,6 @@ def _retrieve(stack: Stack, target_name: str = "state_machine", **props: Any) ->
     if "store" not in props:
         props["store"] = ClaimCheckStore(stack, "Store")
     return ClaimCheckRetrievalPipe(stack, "Retrieve", target=targets(stack)[target_name], **props)
-
-
-def _pipe_properties(stack: Stack) -> dict[str, Any]:
-    (pipe,) = Template.from_stack(stack).find_resources("AWS::Pipes::Pipe").values()
-    properties: dict[str, Any] = pipe["Properties"]
-    return properties
-
-
-def _environment(stack: Stack, pipe: ClaimCheckRetrievalPipe) -> dict[str, Any]:
-    function = Template.from_stack(stack).to_json()["Resources"][logical_id(pipe.function)]
-    variables: dict[str, Any] = function["Properties"]["Environment"]["Variables"]
-    return variables
 
 
 _BASE_FUNCTION_GRANTS = {
@@ -77,7 +67,7 @@ def test_delete_after_retrieval_adds_delete_rights_only() -> None:
         ("s3:GetObject", objects),
         ("s3:DeleteObject", objects),
     }
-    assert _environment(stack, retrieve)["CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"] == "true"
+    assert function_environment(stack, retrieve)["CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"] == "true"
 
 
 def test_readable_buckets_are_granted_get_object_only() -> None:
@@ -103,7 +93,7 @@ def test_plain_table_store_is_read_without_a_bucket() -> None:
     stack = new_stack()
     table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
     retrieve = _retrieve(stack, store=table)
-    environment = _environment(stack, retrieve)
+    environment = function_environment(stack, retrieve)
     assert environment["CLAIM_CHECK_TABLE_NAME"] == "claims"
     assert "CLAIM_CHECK_BUCKET_NAME" not in environment
     assert not any(action.startswith("s3:") for action, _ in grants(stack, retrieve.function_role))
@@ -112,7 +102,7 @@ def test_plain_table_store_is_read_without_a_bucket() -> None:
 def test_environment_follows_the_runtime_contract() -> None:
     stack = new_stack()
     retrieve = _retrieve(stack)
-    environment = _environment(stack, retrieve)
+    environment = function_environment(stack, retrieve)
     assert environment["CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"] == "false"
     assert environment["CLAIM_CHECK_TABLE_NAME"] == {"Ref": logical_id(retrieve.table)}
     assert environment["CLAIM_CHECK_BUCKET_NAME"] == {"Ref": logical_id(retrieve.bucket)}
@@ -137,7 +127,7 @@ def test_pipe_role_may_consume_invoke_and_start_the_workflow_only() -> None:
         ("sqs:DeleteMessage", arn_of(claims)),
         ("sqs:GetQueueAttributes", arn_of(claims)),
         ("lambda:InvokeFunction", arn_of(retrieve.function)),
-        ("states:StartExecution", render(_pipe_properties(stack)["Target"])),
+        ("states:StartExecution", render(pipe_properties(stack)["Target"])),
         ("logs:CreateLogStream", arn_of(retrieve.pipe_log_group)),
         ("logs:PutLogEvents", arn_of(retrieve.pipe_log_group)),
     }
@@ -155,13 +145,13 @@ def test_pipe_role_may_consume_invoke_and_start_the_workflow_only() -> None:
 def test_every_target_kind_gets_its_delivery_permission(kind: str, action: str) -> None:
     stack = new_stack()
     retrieve = _retrieve(stack, kind)
-    assert (action, render(_pipe_properties(stack)["Target"])) in grants(stack, retrieve.pipe_role)
+    assert (action, render(pipe_properties(stack)["Target"])) in grants(stack, retrieve.pipe_role)
 
 
 def test_bus_target_gets_a_redeemed_detail_type_by_default() -> None:
     stack = new_stack()
     _retrieve(stack, "bus")
-    assert _pipe_properties(stack)["TargetParameters"] == {
+    assert pipe_properties(stack)["TargetParameters"] == {
         "EventBridgeEventBusParameters": {"DetailType": "ClaimCheckRedeemed", "Source": "claim-check"}
     }
 
@@ -169,13 +159,13 @@ def test_bus_target_gets_a_redeemed_detail_type_by_default() -> None:
 def test_imported_source_is_consumed_by_arn() -> None:
     stack = new_stack()
     retrieve = _retrieve(stack, source=imported_queue(stack))
-    assert ("sqs:ReceiveMessage", _pipe_properties(stack)["Source"]) in grants(stack, retrieve.pipe_role)
+    assert ("sqs:ReceiveMessage", pipe_properties(stack)["Source"]) in grants(stack, retrieve.pipe_role)
 
 
 def test_state_machine_target_gets_one_claim_per_execution_by_default() -> None:
     stack = new_stack()
     _retrieve(stack)
-    assert _pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 1}}
+    assert pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 1}}
 
 
 def test_state_machine_target_with_1_mib_payloads_warns_and_names_the_client() -> None:
@@ -219,7 +209,7 @@ def test_small_payloads_allow_larger_batches_into_a_function() -> None:
     stack = new_stack()
     small_claims = queue_with_dlq(stack, "Claims", max_message_size_bytes=4096)
     _retrieve(stack, "function", source=small_claims, max_payload_size=Size.kibibytes(256))
-    assert _pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 10}}
+    assert pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 10}}
 
 
 def test_max_payload_size_above_1_mib_is_rejected() -> None:
@@ -257,6 +247,6 @@ def test_fifo_target_queue_gets_one_group_and_content_based_deduplication() -> N
         store=ClaimCheckStore(stack, "Store"),
         target=fifo,
     )
-    assert _pipe_properties(stack)["TargetParameters"] == {
+    assert pipe_properties(stack)["TargetParameters"] == {
         "SqsQueueParameters": {"MessageGroupId": "claim-check"}
     }

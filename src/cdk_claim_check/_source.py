@@ -22,7 +22,6 @@ class SourceFacts:
     max_message_bytes_known: bool
     visibility_timeout_seconds: int | None
     dead_letter_queue: sqs.IQueue | None
-    defined_in_app: bool
 
 
 def _concrete_int(value: object) -> int | None:
@@ -38,7 +37,6 @@ def inspect_source(source: sqs.IQueue) -> SourceFacts:
             max_message_bytes_known=False,
             visibility_timeout_seconds=None,
             dead_letter_queue=None,
-            defined_in_app=False,
         )
     cfn = source.node.default_child
     declared_size = _concrete_int(getattr(cfn, "maximum_message_size", None))
@@ -54,7 +52,6 @@ def inspect_source(source: sqs.IQueue) -> SourceFacts:
         max_message_bytes_known=True,
         visibility_timeout_seconds=visibility,
         dead_letter_queue=dlq,
-        defined_in_app=True,
     )
 
 

@@ -1,0 +1,241 @@
+"""ClaimCheckSplitPipe into each target kind: target, parameters, delivery rights and target checks."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk.assertions import Template
+
+from _synth import (
+    arn_of,
+    grants,
+    logical_id,
+    new_stack,
+    pipe_properties,
+    queue_with_dlq,
+    render,
+    split_pipe,
+    state_machine,
+)
+from cdk_claim_check import (
+    ClaimCheckSplitPipe,
+    ClaimCheckStore,
+    StateMachineInvocation,
+)
+
+_SEND_ACTION = {
+    "bus": "events:PutEvents",
+    "queue": "sqs:SendMessage",
+    "topic": "sns:Publish",
+    "function": "lambda:InvokeFunction",
+    "state_machine": "states:StartExecution",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_SEND_ACTION))
+def test_pipe_role_may_consume_source_invoke_enrichment_and_deliver_to_target_only(kind: str) -> None:
+    stack = new_stack()
+    inbox = queue_with_dlq(stack, "Inbox")
+    split = split_pipe(stack, kind, source=inbox)
+    target_arn = render(pipe_properties(stack)["Target"])
+    assert grants(stack, split.pipe_role) == {
+        ("sqs:ReceiveMessage", arn_of(inbox)),
+        ("sqs:DeleteMessage", arn_of(inbox)),
+        ("sqs:GetQueueAttributes", arn_of(inbox)),
+        ("lambda:InvokeFunction", arn_of(split.function)),
+        (_SEND_ACTION[kind], target_arn),
+        ("logs:CreateLogStream", arn_of(split.pipe_log_group)),
+        ("logs:PutLogEvents", arn_of(split.pipe_log_group)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "logical_prefix"),
+    [
+        ("bus", "Bus"),
+        ("queue", "TargetQueue"),
+        ("topic", "Topic"),
+        ("function", "Consumer"),
+        ("state_machine", "Workflow"),
+    ],
+)
+def test_pipe_targets_the_given_resource(kind: str, logical_prefix: str) -> None:
+    stack = new_stack()
+    split_pipe(stack, kind)
+    assert render(pipe_properties(stack)["Target"]).startswith(f"<{logical_prefix}")
+
+
+def test_bus_target_gets_default_detail_type_and_source() -> None:
+    stack = new_stack()
+    split_pipe(stack, "bus")
+    assert pipe_properties(stack)["TargetParameters"] == {
+        "EventBridgeEventBusParameters": {"DetailType": "ClaimCheck", "Source": "claim-check"}
+    }
+
+
+def test_bus_target_uses_given_detail_type_and_event_source() -> None:
+    stack = new_stack()
+    split_pipe(stack, "bus", detail_type="OrderReceived", event_source="shop.orders")
+    assert pipe_properties(stack)["TargetParameters"] == {
+        "EventBridgeEventBusParameters": {"DetailType": "OrderReceived", "Source": "shop.orders"}
+    }
+
+
+@pytest.mark.parametrize("kind", ["queue", "topic", "function"])
+def test_queue_topic_and_function_targets_have_no_target_parameters(kind: str) -> None:
+    stack = new_stack()
+    split_pipe(stack, kind)
+    assert "TargetParameters" not in pipe_properties(stack)
+
+
+def test_state_machine_target_is_started_fire_and_forget_by_default() -> None:
+    stack = new_stack()
+    split_pipe(stack, "state_machine")
+    assert pipe_properties(stack)["TargetParameters"] == {
+        "StepFunctionStateMachineParameters": {"InvocationType": "FIRE_AND_FORGET"}
+    }
+
+
+def test_express_state_machine_can_be_started_request_response() -> None:
+    stack = new_stack()
+    express = state_machine(stack, "Express", kind=sfn.StateMachineType.EXPRESS)
+    split = split_pipe(stack, "bus", state_machine_invocation=None)  # a second pipe must not interfere
+    request_response = ClaimCheckSplitPipe(
+        stack,
+        "SplitToExpress",
+        source=queue_with_dlq(stack, "ExpressInbox"),
+        store=ClaimCheckStore(stack, "ExpressStore"),
+        target=express,
+        state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE,
+    )
+    pipe = Template.from_stack(stack).to_json()["Resources"][logical_id(request_response.pipe)]
+    assert pipe["Properties"]["TargetParameters"] == {
+        "StepFunctionStateMachineParameters": {"InvocationType": "REQUEST_RESPONSE"}
+    }
+    assert ("states:StartSyncExecution", f"<{logical_id(express)}>") in grants(
+        stack, request_response.pipe_role
+    )
+    assert ("states:StartSyncExecution", f"<{logical_id(express)}>") not in grants(stack, split.pipe_role)
+
+
+def test_request_response_on_a_standard_state_machine_is_rejected() -> None:
+    stack = new_stack()
+    with pytest.raises(ValueError, match=r"state_machine_invocation=REQUEST_RESPONSE needs an EXPRESS"):
+        split_pipe(stack, "state_machine", state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE)
+
+
+def test_request_response_on_an_imported_state_machine_is_allowed() -> None:
+    stack = new_stack()
+    imported = sfn.StateMachine.from_state_machine_arn(
+        stack, "ImportedWorkflow", "arn:aws:states:us-east-1:111111111111:stateMachine:imported"
+    )
+    ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=imported,
+        state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE,
+    )
+    assert pipe_properties(stack)["Target"] == "arn:aws:states:us-east-1:111111111111:stateMachine:imported"
+
+
+def test_state_machine_invocation_on_another_target_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"state_machine_invocation is set but the target is an event bus"):
+        split_pipe(new_stack(), "bus", state_machine_invocation=StateMachineInvocation.FIRE_AND_FORGET)
+
+
+@pytest.mark.parametrize("prop", ["detail_type", "event_source"])
+def test_bus_parameters_on_another_target_are_rejected(prop: str) -> None:
+    with pytest.raises(ValueError, match=rf"{prop} is set but the target is an SQS queue"):
+        split_pipe(new_stack(), "queue", **{prop: "x"})
+
+
+def test_event_source_starting_with_aws_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"event_source='aws.orders' starts with 'aws.'"):
+        split_pipe(new_stack(), "bus", event_source="aws.orders")
+
+
+def test_event_source_longer_than_256_characters_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"event_source has 257 characters"):
+        split_pipe(new_stack(), "bus", event_source="s" * 257)
+
+
+def test_detail_type_longer_than_128_characters_is_rejected() -> None:
+    with pytest.raises(ValueError, match=r"detail_type has 129 characters"):
+        split_pipe(new_stack(), "bus", detail_type="d" * 129)
+
+
+def test_unsupported_target_is_rejected() -> None:
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "NotATarget")
+    with pytest.raises(ValueError, match=r"target: Bucket is not a supported pipe target"):
+        ClaimCheckSplitPipe(
+            stack,
+            "Split",
+            source=queue_with_dlq(stack, "Inbox"),
+            store=ClaimCheckStore(stack, "Store"),
+            target=bucket,
+        )  # type: ignore[arg-type]
+
+
+def test_encrypted_target_queue_lets_the_pipe_use_its_key() -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "TargetKey")
+    encrypted = sqs.Queue(
+        stack, "EncryptedTarget", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key
+    )
+    split = ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=encrypted,
+    )
+    assert {action for action, resource in grants(stack, split.pipe_role) if resource == arn_of(key)} == {
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
+
+
+def test_encrypted_target_topic_lets_the_pipe_use_its_key() -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "TopicKey")
+    encrypted = sns.Topic(stack, "EncryptedTopic", master_key=key)
+    split = ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=encrypted,
+    )
+    assert {action for action, resource in grants(stack, split.pipe_role) if resource == arn_of(key)} == {
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
+
+
+def test_event_source_with_non_ascii_characters_is_rejected() -> None:
+    with pytest.raises(
+        ValueError, match=r"event_source='shop\.bestellungen-ü' has characters outside printable"
+    ):
+        split_pipe(new_stack(), "bus", event_source="shop.bestellungen-ü")
+
+
+def test_fifo_target_queue_gets_one_group_and_claim_id_deduplication() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=ClaimCheckStore(stack, "Store"),
+        target=fifo,
+    )
+    assert pipe_properties(stack)["TargetParameters"] == {
+        "SqsQueueParameters": {"MessageGroupId": "claim-check", "MessageDeduplicationId": "$.claimCheck.id"}
+    }

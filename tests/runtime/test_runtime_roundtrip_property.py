@@ -77,7 +77,7 @@ def test_any_body_round_trips_byte_exactly_through_split_and_retrieval(
 
     round_trip()
     assert 0 in sizes
-    assert sum(size > LARGE for size in sizes) >= 25  # large bodies really were generated
+    assert sum(size > LARGE for size in sizes) >= 5  # generated, not only the @example
     assert max(sizes) > ONE_MIB - 16
 
 

@@ -96,7 +96,7 @@ def measure(spec: PayloadSpec, repetitions: int) -> dict[str, Any]:
 
         def bare_put() -> None:
             for key, body in zip(keys, bodies, strict=True):
-                item = {"id": {"S": key}, "body": {"B": body.encode("utf-8")}}
+                item: dict[str, Any] = {"id": {"S": key}, "body": {"B": body.encode("utf-8")}}
                 dynamodb.put_item(TableName=resources.table_name, Item=item)
 
         def bare_get() -> None:

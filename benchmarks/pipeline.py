@@ -197,7 +197,7 @@ def run_design(design: Design, resources: Resources, payloads: list[str], payloa
             phases["split"].calls += handler_meter.calls
             run.split_batches.append(batch)
             with metered() as target_meter:
-                entries = [
+                entries: list[Any] = [
                     {
                         "Source": "Pipe split",
                         "DetailType": "Event from aws:sqs",

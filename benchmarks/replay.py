@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import botocore.handlers
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,9 @@ def _replay(request: Any, **_: Any) -> AWSResponse | None:
     if not replies:
         raise RuntimeError(f"no recorded reply left for {request.method} {request.url}")
     reply = replies.popleft()
-    return AWSResponse(request.url, reply.status_code, reply.headers, _ReplayBody(reply.body))
+    return AWSResponse(
+        request.url, reply.status_code, HTTPHeaders.from_dict(reply.headers), _ReplayBody(reply.body)
+    )
 
 
 def install() -> None:

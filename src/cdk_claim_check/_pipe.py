@@ -128,13 +128,6 @@ class ClaimCheckPipeBase(Construct):
             "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions "
             "(tracing is on).",
         )
-        acknowledge(
-            self._function_role,
-            "AwsSolutions-IAM5[Resource::<"
-            + Stack.of(self).get_logical_id(self._function_log_group.node.default_child)  # type: ignore[arg-type]
-            + ".Arn>:*]",
-            "Log streams are created at run time; the grant is confined to the function's own log group.",
-        )
 
         self._pipe_role = iam.Role(
             self,
@@ -158,14 +151,6 @@ class ClaimCheckPipeBase(Construct):
         if pipe.log_level is not PipeLogLevel.OFF:
             self._pipe_log_group = logs.LogGroup(self, "PipeLogGroup", retention=function.log_retention)
             self._pipe_log_group.grant_write(self._pipe_role)
-            acknowledge(
-                self._pipe_role,
-                "AwsSolutions-IAM5[Resource::<"
-                + Stack.of(self).get_logical_id(self._pipe_log_group.node.default_child)  # type: ignore[arg-type]
-                + ".Arn>:*]",
-                "Pipes creates its log streams at run time; "
-                "the grant is confined to the pipe's own log group.",
-            )
             log_configuration = pipes.CfnPipe.PipeLogConfigurationProperty(
                 level=pipe.log_level.value,
                 cloudwatch_logs_log_destination=pipes.CfnPipe.CloudwatchLogsLogDestinationProperty(

@@ -179,20 +179,26 @@ def _kib(size: int | None) -> str:
 
 
 def render(report: RunReport) -> str:
-    """The report as the terminal shows it."""
+    """The report as the terminal shows it (resource names without the stack's prefix)."""
+
+    def short(name: str | None) -> str:
+        return "-" if not name else name.replace(f"{report.stack}-", "").replace(report.stack, "")
+
     lines = [f"Claim-check local run of stack {report.stack}", ""]
     for pipe in report.pipes:
         lines.append(
-            f"pipe {pipe.name}: {pipe.source} -> {pipe.enrichment or 'no enrichment'} -> {pipe.target}, "
-            f"batch size {pipe.batch_size}: {pipe.batches} batches, {pipe.failed_batches} failed"
+            f"pipe {short(pipe.name)}: {pipe.source} -> {pipe.enrichment or 'no enrichment'} -> "
+            f"{short(pipe.target)}, batch size {pipe.batch_size}: {pipe.batches} batches, {pipe.failed_batches} failed"
         )
     lines.append("")
-    lines.append(f"{'#':>3}  {'message id':<36}  {'size':>11}  {'crossed':>10}  {'via':<28}  restored")
+    lines.append(
+        f"{'#':>3}  {'message id':<36}  {'size':>11}  {'crossed':>8}  {'via':<24}  restored -> delivered to"
+    )
     for m in report.messages:
-        where = f" -> {m.delivered_to}" if m.delivered_to else ""
+        where = f" -> {short(m.delivered_to)}" if m.delivered_to else ""
         lines.append(
-            f"{m.number:>3}  {m.message_id:<36}  {_kib(m.size):>11}  {_kib(m.crossed_bytes):>10}  "
-            f"{(m.crossed_via or '-')[:28]:<28}  {m.restored}{where}"
+            f"{m.number:>3}  {m.message_id:<36}  {_kib(m.size):>11}  {_kib(m.crossed_bytes):>8}  "
+            f"{short(m.crossed_via)[:24]:<24}  {m.restored}{where}"
         )
     total_in = sum(m.size for m in report.messages)
     total_crossed = sum(m.crossed_bytes or 0 for m in report.messages)

@@ -188,7 +188,8 @@ def render(report: RunReport) -> str:
     for pipe in report.pipes:
         lines.append(
             f"pipe {short(pipe.name)}: {pipe.source} -> {pipe.enrichment or 'no enrichment'} -> "
-            f"{short(pipe.target)}, batch size {pipe.batch_size}: {pipe.batches} batches, {pipe.failed_batches} failed"
+            f"{short(pipe.target)}, batch size {pipe.batch_size}: "
+            f"{pipe.batches} batches, {pipe.failed_batches} failed"
         )
     lines.append("")
     lines.append(

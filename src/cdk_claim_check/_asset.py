@@ -20,7 +20,12 @@ FUNCTION_RUNTIME = lambda_.Runtime.PYTHON_3_14
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 POWERTOOLS_LAYER_PYTHON = "python314"
 POWERTOOLS_LAYER_VERSION = 42
-"""Layer version pinned to Powertools for AWS Lambda (Python) 3.37.0, the release the tests run against."""
+"""Layer version of Powertools for AWS Lambda (Python) 3.37.0, the release the tests run against.
+
+AWS publishes one layer version per release for every Python version and architecture (3.22.0 is
+25, 3.23.0 is 27, 3.31.1 is 36). Verify with the public SSM parameter
+``/aws/service/powertools/python/arm64/python3.14/3.37.0``, whose value is the layer ARN.
+"""
 
 # gitignore semantics: drop every top-level entry, then bring back the handler package only.
 _ASSET_EXCLUDES = ["/*", "!/runtime/", "__pycache__/", "*.pyc", "*.pyo"]

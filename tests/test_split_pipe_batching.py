@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_kms as kms
@@ -140,3 +141,12 @@ def test_function_timeout_over_15_minutes_is_rejected() -> None:
     patient = queue_with_dlq(stack, "Patient", visibility_timeout=Duration.minutes(20))
     with pytest.raises(ValueError, match=r"function_timeout=901 seconds is outside 1\.\.900"):
         split_pipe(stack, "bus", source=patient, function_timeout=Duration.seconds(901))
+
+
+def test_missing_dlq_warning_can_be_acknowledged_by_its_id() -> None:
+    stack = new_stack()
+    split = split_pipe(stack, "bus", source=imported_queue(stack))
+    cdk.Annotations.of(split).acknowledge_warning(
+        "cdk-claim-check:SourceWithoutDeadLetterQueue", "the imported queue's DLQ is monitored elsewhere"
+    )
+    Annotations.from_stack(stack).has_no_warning("/Stack/Split", Match.any_value())

@@ -29,3 +29,25 @@ def test_a_stack_without_a_producer_asks_for_messages(
     run = run_local("--cdk-out", toy_assembly)
     assert run.returncode == 2
     assert "--messages-from" in run.stderr
+
+
+def test_an_unknown_source_queue_is_named_in_the_error(
+    run_local: Callable[..., LocalRun], toy_assembly: Path, tmp_path: Path
+) -> None:
+    bodies = tmp_path / "one.jsonl"
+    bodies.write_text('{"orderId": "x"}\n')
+    run = run_local("--cdk-out", toy_assembly, "--messages-from", bodies, "--source-queue", "NoSuchQueue")
+    assert run.returncode == 2
+    assert "no queue 'NoSuchQueue'" in run.stderr
+
+
+def test_messages_sent_to_a_named_source_queue_are_run(
+    run_local: Callable[..., LocalRun], toy_assembly: Path, tmp_path: Path
+) -> None:
+    bodies = tmp_path / "two.jsonl"
+    bodies.write_text('{"orderId":"x"}\n{"orderId":"y"}\n')
+    run = run_local(
+        "--cdk-out", toy_assembly, "--messages-from", bodies, "--source-queue", "ToyStack-InboxA8E05DC3"
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert [m["restored"] for m in run.report["messages"]] == ["exact", "exact"]

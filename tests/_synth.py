@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -15,6 +16,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
+
+from cdk_claim_check import ClaimCheckSplitPipe, ClaimCheckStore
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # Template assertions do not need CDK's own validation pass; test_nag.py turns it on where it matters.
@@ -125,7 +128,7 @@ def arn_of(construct: Any) -> str:
     return f"<{logical_id(construct)}.Arn>"
 
 
-def normalise_assets(template: dict[str, Any]) -> dict[str, Any]:
+def normalise_assets(template: Mapping[str, Any]) -> dict[str, Any]:
     """Replace asset hashes, so a snapshot changes only when the template really does."""
     rendered = json.dumps(template, sort_keys=True)
     rendered = re.sub(r"[0-9a-f]{64}(\.zip)?", lambda m: "<asset-hash>" + (m.group(1) or ""), rendered)
@@ -133,10 +136,8 @@ def normalise_assets(template: dict[str, Any]) -> dict[str, Any]:
     return normalised
 
 
-def split_pipe(stack: cdk.Stack, target_name: str = "bus", **props: Any) -> Any:
+def split_pipe(stack: cdk.Stack, target_name: str = "bus", **props: Any) -> ClaimCheckSplitPipe:
     """A ClaimCheckSplitPipe into a fresh target of ``target_name``; source and store made unless given."""
-    from cdk_claim_check import ClaimCheckSplitPipe, ClaimCheckStore
-
     if "source" not in props:
         props["source"] = queue_with_dlq(stack, "Inbox")
     if "store" not in props:

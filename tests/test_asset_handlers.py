@@ -79,7 +79,8 @@ def _function(template: dict[str, Any], handler: str) -> dict[str, Any]:
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::Lambda::Function" and resource["Properties"]["Handler"] == handler
     ]
-    return function
+    found: dict[str, Any] = function
+    return found
 
 
 def _store_logical_ids(template: dict[str, Any]) -> tuple[str, str]:

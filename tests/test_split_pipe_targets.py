@@ -179,8 +179,8 @@ def test_unsupported_target_is_rejected() -> None:
             "Split",
             source=queue_with_dlq(stack, "Inbox"),
             store=ClaimCheckStore(stack, "Store"),
-            target=bucket,
-        )  # type: ignore[arg-type]
+            target=bucket,  # type: ignore[arg-type]
+        )
 
 
 def test_encrypted_target_queue_lets_the_pipe_use_its_key() -> None:

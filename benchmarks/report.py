@@ -35,14 +35,23 @@ def write_plot(results: dict[str, Any], path: Path) -> None:
     labels = list(detail)
     width = 0.27
     figure, axes = plt.subplots(figsize=(10, 5))
+    failed: list[float] = []
     for offset, design in enumerate(_DESIGNS):
         xs = [index + (offset - 1) * width for index in range(len(labels))]
         values = [detail[label][design]["total_usd_per_million"] for label in labels]
         axes.bar(xs, [v or 0 for v in values], width, label=design, color=_COLOURS[design])
         for x, value in zip(xs, values, strict=True):
-            text = "fails" if value is None else _usd(value)
-            axes.text(x, value or 1, text, ha="center", va="bottom", fontsize=6, rotation=90)
+            if value is None:
+                failed.append(x)
+            else:
+                axes.text(x, value, _usd(value), ha="center", va="bottom", fontsize=7, rotation=90)
     axes.set_yscale("log")
+    bottom, top = axes.get_ylim()
+    axes.set_ylim(bottom, top * 4)  # room for the labels above the tallest bars
+    for x in failed:  # a design that cannot carry the payload has no cost to draw
+        axes.text(
+            x, bottom * 1.05, "fails", ha="center", va="bottom", fontsize=8, rotation=90, color="#c0504d"
+        )
     axes.set_xticks(range(len(labels)), labels)
     axes.set_ylabel("USD per million messages (log scale)")
     axes.set_title(f"Claim-check cost per million messages, us-east-1 prices of {results['prices']['as_of']}")
@@ -55,17 +64,16 @@ def write_plot(results: dict[str, Any], path: Path) -> None:
 
 def cost_table(results: dict[str, Any]) -> str:
     lines = [
-        "| payload | baseline (the sample) | ours, packed (default) | ours, object | ours / baseline |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| payload | baseline (the sample) | ours, packed (default) | ours, object | ours / baseline "
+        "| our batch size |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, row in results["cost_usd_per_million"].items():
         baseline, ours = row["baseline"], row["ours"]
-        ratio = (
-            f"1/{baseline / ours:,.0f}"
-            if baseline and ours and ours < baseline
-            else (f"x{ours / baseline:.2f}" if baseline and ours else "n/a")
-        )
-        lines.append(f"| {label} | {_usd(baseline)} | {_usd(ours)} | {_usd(row['ours_object'])} | {ratio} |")
+        batch = results["cost_detail"][label]["ours (packed)"]["batch_size"]
+        ratio = f"{ours / baseline:.3f} (1/{baseline / ours:,.1f})" if baseline and ours else "n/a"
+        cells = [label, _usd(baseline), _usd(ours), _usd(row["ours_object"]), ratio, str(batch)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

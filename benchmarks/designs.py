@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import math
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import boto3
@@ -17,11 +20,8 @@ from .baseline import (
 from .lambda_env import LAMBDA_SYNC_PAYLOAD_LIMIT, fresh_import
 from .pipeline import REGION, Design, Resources
 
-# The constructs' defaults (split_pipe.py / retrieval_pipe.py): batch 10, 256 MB, arm64, 7 days.
+# The pipes' default batch size for a bus target (docs/DESIGN.md); fewer when 6 MB is exceeded.
 OUR_DEFAULT_BATCH_SIZE = 10
-OUR_LAMBDA_MEMORY_MB = 256
-OUR_LAMBDA_ARCHITECTURE = "arm64"
-OUR_TTL_DAYS = 7
 # The sample keeps items forever; the model charges one month of storage and says so.
 BASELINE_STORAGE_MONTHS = 1.0
 DAYS_PER_MONTH = 30
@@ -41,6 +41,32 @@ def batch_size_that_fits(pipes_record_bytes: int) -> int:
     return max(1, min(OUR_DEFAULT_BATCH_SIZE, fits))
 
 
+@dataclass(frozen=True)
+class ConstructDefaults:
+    """What the constructs give the functions when the user passes nothing (read from their signatures)."""
+
+    lambda_memory_mb: int
+    lambda_architecture: str
+    ttl_days: float
+
+
+@cache
+def construct_defaults() -> ConstructDefaults:
+    # Imported here: it starts the jsii runtime, which the cost runs need only for these values.
+    from cdk_claim_check.retrieval_pipe import ClaimCheckRetrievalPipe
+    from cdk_claim_check.split_pipe import ClaimCheckSplitPipe
+    from cdk_claim_check.store import ClaimCheckStore
+
+    split = inspect.signature(ClaimCheckSplitPipe.__init__).parameters
+    retrieval = inspect.signature(ClaimCheckRetrievalPipe.__init__).parameters
+    memory = split["function_memory_size"].default
+    if retrieval["function_memory_size"].default != memory:
+        raise ValueError("the split and retrieval functions' default memory differ; model them apart")
+    architecture = split["function_architecture"].default.name
+    ttl_days = inspect.signature(ClaimCheckStore.__init__).parameters["time_to_live"].default.to_days()
+    return ConstructDefaults(int(memory), str(architecture), float(ttl_days))
+
+
 def baseline_design(resources: Resources) -> Design:
     sample = SampleDesign(boto3.client("dynamodb", region_name=REGION), resources.table_name)
     return Design(
@@ -55,12 +81,12 @@ def baseline_design(resources: Resources) -> Design:
     )
 
 
-def runtime_environment(resources: Resources, layout: str) -> dict[str, str]:
+def runtime_environment(resources: Resources, layout: str, ttl_days: float = 7) -> dict[str, str]:
     """The environment the constructs give both functions (docs/contract.md)."""
     return {
         "CLAIM_CHECK_TABLE_NAME": resources.table_name,
         "CLAIM_CHECK_BUCKET_NAME": resources.bucket_name,
-        "CLAIM_CHECK_TTL_SECONDS": str(OUR_TTL_DAYS * 24 * 3600),
+        "CLAIM_CHECK_TTL_SECONDS": str(int(ttl_days * 24 * 3600)),
         "CLAIM_CHECK_S3_LAYOUT": layout,
         "POWERTOOLS_SERVICE_NAME": "claim-check",
         "POWERTOOLS_METRICS_NAMESPACE": "ClaimCheck",
@@ -69,7 +95,8 @@ def runtime_environment(resources: Resources, layout: str) -> dict[str, str]:
 
 
 def our_design(resources: Resources, layout: str, batch_size: int) -> Design:
-    environ = runtime_environment(resources, layout)
+    defaults = construct_defaults()
+    environ = runtime_environment(resources, layout, defaults.ttl_days)
     split = fresh_import("cdk_claim_check.runtime.split", "cdk_claim_check.runtime", environ)
     retrieval = fresh_import("cdk_claim_check.runtime.retrieval", "cdk_claim_check.runtime", environ)
     return Design(
@@ -78,9 +105,9 @@ def our_design(resources: Resources, layout: str, batch_size: int) -> Design:
         retrieval=retrieval.handler,
         restore=_identity,
         batch_size=batch_size,
-        lambda_memory_mb=OUR_LAMBDA_MEMORY_MB,
-        lambda_architecture=OUR_LAMBDA_ARCHITECTURE,
-        storage_months=OUR_TTL_DAYS / DAYS_PER_MONTH,
+        lambda_memory_mb=defaults.lambda_memory_mb,
+        lambda_architecture=defaults.lambda_architecture,
+        storage_months=defaults.ttl_days / DAYS_PER_MONTH,
     )
 
 

@@ -12,7 +12,7 @@ matplotlib.use("Agg")  # no display on CI machines
 import matplotlib.pyplot as plt
 
 from .cost_model import LINE_ITEMS
-from .designs import BASELINE_STORAGE_MONTHS, OUR_TTL_DAYS
+from .designs import BASELINE_STORAGE_MONTHS
 
 REPRODUCE = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 uv run --frozen python -m benchmarks"
 _DESIGNS = ("baseline", "ours (packed)", "ours (object)")
@@ -65,14 +65,16 @@ def write_plot(results: dict[str, Any], path: Path) -> None:
 def cost_table(results: dict[str, Any]) -> str:
     lines = [
         "| payload | baseline (the sample) | ours, packed (default) | ours, object | ours / baseline "
-        "| our batch size |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| our batch size | ours stores the body in |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for label, row in results["cost_usd_per_million"].items():
         baseline, ours = row["baseline"], row["ours"]
         batch = results["cost_detail"][label]["ours (packed)"]["batch_size"]
         ratio = f"{ours / baseline:.3f} (1/{baseline / ours:,.1f})" if baseline and ours else "n/a"
-        cells = [label, _usd(baseline), _usd(ours), _usd(row["ours_object"]), ratio, str(batch)]
+        requests = results["cost_detail"][label]["ours (packed)"]["requests_per_message"]
+        where = "S3 (one object per batch)" if requests.get("s3.PutObject") else "the DynamoDB item"
+        cells = [label, _usd(baseline), _usd(ours), _usd(row["ours_object"]), ratio, str(batch), where]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -136,6 +138,7 @@ def write_markdown(results: dict[str, Any], path: Path, plot_name: str) -> None:
     machine = results["machine"]
     imports = results["cold_import_cpu_seconds"]
     synth = results["synth"]
+    defaults = results["our_defaults"]
     focus = "200 KB" if "200 KB" in results["cost_detail"] else next(iter(results["cost_detail"]))
     failures = [
         f"- {label}, {design}: {entry['failure']}"
@@ -205,8 +208,10 @@ Synth ({synth["subject"]} app, {synth["resources"]} resources, vs the same resou
   whole body as one DynamoDB item keyed by its `id`, no compression, no TTL, one eventually
   consistent GetItem per message; Node.js defaults of the sample: 128 MB, x86_64.
 - **Ours**: the library's runtime handlers (`runtime.split`, `runtime.retrieval`) with the
-  constructs' defaults: batches of 10 (fewer when 10 records would exceed Lambda's 6 MB
-  request), 512 MB, arm64, 7-day TTL, both S3 layouts.
+  constructs' defaults, read from their signatures: {defaults["lambda_memory_mb"]} MB,
+  {defaults["lambda_architecture"]}, batches of 10 (fewer when 10 records would exceed
+  Lambda's 6 MB request, as the constructs also require), both S3 layouts. Tracing is off locally
+  (Powertools disables the Tracer outside Lambda), so X-Ray's share is not in the figures.
 - **Requests** are counted with botocore `before-parameter-build` / `before-call` / `after-call`
   hooks on every client; SQS, Pipes and EventBridge are billed per 64 KB chunk of what each
   request carried; the bus's delivery to the claims queue is one SQS request per delivered event.
@@ -216,9 +221,10 @@ Synth ({synth["subject"]} app, {synth["resources"]} resources, vs the same resou
 - **Lambda GB-seconds**: each invocation's CPU time on this machine with moto's own CPU time
   taken out (real DynamoDB works on its own servers), rounded up to the millisecond, times the
   configured memory. Waiting for AWS is not modelled (moto cannot tell it) for either design.
-- **Storage**: ours for the TTL ({OUR_TTL_DAYS} days of a 30-day month), DynamoDB items with AWS's
-  100-byte overhead, S3 objects by size. The sample never deletes: charged here for
-  {BASELINE_STORAGE_MONTHS:g} month only, though it keeps growing every month after.
+- **Storage**: ours for the store's default TTL ({defaults["ttl_days"]:g} days
+  of a 30-day month), DynamoDB items with AWS's 100-byte overhead, S3 objects by size. The
+  sample never deletes: charged here for {BASELINE_STORAGE_MONTHS:g} month only, though it
+  keeps growing every month after.
 - Long-polling receives on idle queues cost the same in both designs and are left out.
 """
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import os
 import platform
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any
 
@@ -16,7 +16,7 @@ from moto import mock_aws
 
 from . import cold_import, handler_cpu, synth_time
 from .cost_model import Cost, cost_of
-from .designs import S3_LAYOUTS, baseline_design, batch_size_that_fits, our_design
+from .designs import S3_LAYOUTS, baseline_design, batch_size_that_fits, construct_defaults, our_design
 from .payloads import FULL_SPECS, QUICK_SPECS, PayloadSpec, make_payload
 from .pipeline import create_resources, run_design
 from .prices import PRICES, PRICES_AS_OF, PRICES_REGION, PRICES_SOURCE
@@ -128,6 +128,7 @@ def run(plan: RunPlan, progress: Progress) -> dict[str, Any]:
             "usd_per_unit": PRICES.as_dict(),
         },
     }
+    results["our_defaults"] = asdict(construct_defaults())
     costs: dict[str, list[Cost]] = {}
     for spec in plan.payloads:
         costs[spec.label] = _cost_row(spec, plan.messages, progress)

@@ -57,3 +57,17 @@ def test_handler_output_goes_to_the_run_log_not_the_terminal() -> None:
     finally:
         HANDLER_OUTPUT.sink = None
     assert "hey from Chatty" in sink.getvalue()
+
+
+def test_a_handler_cannot_import_what_is_not_in_its_asset_as_in_lambda() -> None:
+    leaky = LocalFunction(
+        logical_id="Leaky",
+        name="Leaky",
+        arn="arn:aws:lambda:us-east-1:123456789012:function:Leaky",
+        handler="leaky.handler",
+        code_dir=ASSET,
+        environment={},
+    )
+    with pytest.raises(FunctionError, match="ModuleNotFoundError: No module named 'cdk_claim_check"):
+        leaky.invoke({})
+    assert "cdk_claim_check.local.functions" in sys.modules  # hidden only while the handler ran

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.abc
 import io
 import json
 import os
@@ -28,6 +29,25 @@ from typing import Any, TextIO
 
 # One function runs at a time: the process environment and sys.modules are shared state.
 _RUN_LOCK = threading.RLock()
+# Inside Lambda there are the asset, the runtime's boto3 and the layers: never this library as
+# installed here, nor the CDK. A handler that imports them works on a laptop and fails in AWS, so
+# the local run hides them while a handler runs.
+NOT_IN_LAMBDA = ("cdk_claim_check", "aws_cdk", "constructs", "jsii")
+
+
+class _NotInLambda(importlib.abc.MetaPathFinder):
+    """Refuses imports of what a Lambda function would not have."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if fullname.split(".")[0] in NOT_IN_LAMBDA:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: it is not in the function's asset, nor would Lambda have it",
+                name=fullname,
+            )
+        return None
+
+
+_NOT_IN_LAMBDA_FINDER = _NotInLambda()
 
 
 class FunctionError(RuntimeError):
@@ -136,16 +156,13 @@ class LocalFunction:
     @contextlib.contextmanager
     def _activated(self) -> Iterator[None]:
         """This function's modules and code root in place, its environment set, output captured."""
-        top_level = self._module_name.split(".")[0]
-        displaced = {
-            name: module
-            for name, module in sys.modules.items()
-            if name == top_level or name.startswith(f"{top_level}.")
-        }
+        hidden = (self._module_name.split(".")[0], *NOT_IN_LAMBDA)
+        displaced = {name: module for name, module in sys.modules.items() if name.split(".")[0] in hidden}
         for name in displaced:
             del sys.modules[name]
         sys.modules.update(self._modules)
         sys.path.insert(0, str(self.code_dir))
+        sys.meta_path.insert(0, _NOT_IN_LAMBDA_FINDER)
         try:
             with (
                 _patched_environ(self.environment),
@@ -154,9 +171,10 @@ class LocalFunction:
             ):
                 yield
         finally:
+            sys.meta_path.remove(_NOT_IN_LAMBDA_FINDER)
             sys.path.remove(str(self.code_dir))
             for name, module in list(sys.modules.items()):
-                if self._owns(module) or name == top_level or name.startswith(f"{top_level}."):
+                if self._owns(module) or name.split(".")[0] == hidden[0]:
                     self._modules[name] = module
                     del sys.modules[name]
             sys.modules.update(displaced)

@@ -42,6 +42,14 @@ def test_toy_flow_delivers_to_the_workflow_and_to_the_lambda_target(toy_run: Loc
     assert toy_run.pipe("Retrieve")["target"].startswith("state_machine ")
 
 
+def test_toy_flow_publishes_restored_payloads_to_the_topic_and_its_subscribed_queue(
+    toy_run: LocalRun,
+) -> None:
+    assert toy_run.pipe("RetrieveToTopic")["target"].startswith("topic ")
+    (sink,) = toy_run.report["waiting"]
+    assert sink.startswith("RestoredSink") and toy_run.report["waiting"][sink] == len(BODIES)
+
+
 def test_toy_flow_sends_only_small_claim_checks_across_the_bus(toy_run: LocalRun) -> None:
     for message in toy_run.report["messages"]:
         assert message["crossed_via"].startswith("ToyStackBus")
@@ -52,8 +60,12 @@ def test_toy_flow_sends_only_small_claim_checks_across_the_bus(toy_run: LocalRun
 
 def test_tampered_claim_check_ends_in_the_dead_letter_queues_with_its_error(toy_run: LocalRun) -> None:
     dead = toy_run.report["dead_letters"]
-    # The rule fans the forged event out to both claim queues; each DLQ must hold its copy.
-    assert sorted(d["queue"].rstrip("0123456789ABCDEF") for d in dead) == ["ClaimsDlq", "ToLambdaDlq"]
+    # The rule fans the forged event out to the three claim queues; each DLQ must hold its copy.
+    assert sorted(d["queue"].rstrip("0123456789ABCDEF") for d in dead) == [
+        "ClaimsDlq",
+        "ToLambdaDlq",
+        "ToTopicDlq",
+    ]
     assert all(d["expected"] and "tampered" in d["error"] for d in dead)
 
 

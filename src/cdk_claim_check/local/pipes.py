@@ -238,10 +238,17 @@ class PipeRunner:
             self.on_delivered(pipe, delivery)
         return True
 
-    def stranded(self) -> dict[str, int]:
-        """Messages still in a pipe's source queue (visible or not), by queue logical id."""
+    def queue_depths(self, *, sources: bool) -> dict[str, int]:
+        """Messages in each pipe source queue (``sources``), or in each queue that is neither a pipe
+        source nor a dead-letter queue (final sinks); empty queues left out."""
+        source_queues = {pipe.source_queue for pipe in self.pipes}
+        others = (
+            {q.logical_id for q in self.resources.index.of_type("AWS::SQS::Queue")}
+            - source_queues
+            - set(self.resources.dead_letter_queues.values())
+        )
         counts: dict[str, int] = {}
-        for queue in sorted({pipe.source_queue for pipe in self.pipes}):
+        for queue in sorted(source_queues if sources else others):
             attributes = self.clients.sqs.get_queue_attributes(
                 QueueUrl=self.resources.queue_url(queue),
                 AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],

@@ -73,6 +73,7 @@ class RunReport:
     failure_injected: bool
     drained: bool
     stranded: dict[str, int] = field(default_factory=dict)  # queue -> messages left in a pipe's source queue
+    waiting: dict[str, int] = field(default_factory=dict)  # queue no pipe reads -> messages delivered to it
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -232,6 +233,8 @@ def render(report: RunReport) -> str:
             lines.append(f"      error: {d.error or 'none recorded'}")
     else:
         lines.append("dead-letter queues: empty")
+    if report.waiting:
+        lines.append(f"delivered to queues no pipe reads: {report.waiting}")
     if report.stranded:
         lines.append(f"left in source queues: {report.stranded}")
     lines += [f"note: {note}" for note in report.notes]

@@ -199,6 +199,7 @@ def _run(
         failure_mode=options.failure,
         failure_injected=injected,
         drained=drained,
-        stranded=runner.stranded(),
+        stranded=runner.queue_depths(sources=True),
+        waiting=runner.queue_depths(sources=False),
         notes=[*resources.notes, *injector.notes],
     )

@@ -1,7 +1,8 @@
 """A hand-written claim-check flow on plain L1 pipes, to test the local run without the library's constructs.
 
 inbox (DLQ) -> split pipe -> bus -> rule -> claims queue (DLQ) -> retrieval pipe -> state machine
-                                                                 -> retrieval pipe -> Lambda function
+                                         -> to-lambda queue (DLQ) -> retrieval pipe -> Lambda function
+                                         -> to-topic queue (DLQ) -> retrieval pipe -> SNS topic -> sink queue
 Batch sizes and detail-type come from the environment, so tests can show the run follows the template.
 """
 
@@ -15,6 +16,8 @@ from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as sns_subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 
@@ -68,13 +71,26 @@ class ToyStack(cdk.Stack):
             "ToLambda",
             dead_letter_queue=sqs.DeadLetterQueue(queue=sqs.Queue(self, "ToLambdaDlq"), max_receive_count=3),
         )
+        to_topic = sqs.Queue(
+            self,
+            "ToTopic",
+            dead_letter_queue=sqs.DeadLetterQueue(queue=sqs.Queue(self, "ToTopicDlq"), max_receive_count=3),
+        )
+        restored_topic = sns.Topic(self, "Restored")
+        restored_topic.add_subscription(
+            sns_subscriptions.SqsSubscription(sqs.Queue(self, "RestoredSink"), raw_message_delivery=True)
+        )
         bus = events.EventBus(self, "Bus")
         events.Rule(
             self,
             "ClaimsRule",
             event_bus=bus,
             event_pattern=events.EventPattern(detail_type=["ToyClaim"]),
-            targets=[events_targets.SqsQueue(claims), events_targets.SqsQueue(to_lambda)],
+            targets=[
+                events_targets.SqsQueue(claims),
+                events_targets.SqsQueue(to_lambda),
+                events_targets.SqsQueue(to_topic),
+            ],
         )
         workflow = sfn.StateMachine(
             self, "Workflow", definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(self, "Done"))
@@ -108,6 +124,14 @@ class ToyStack(cdk.Stack):
             _function(self, "Retrieve2Fn", "toy.retrieve", table, "retrieve"),
             consumer.function_arn,
             5,
+        )
+        _pipe(
+            self,
+            "RetrieveToTopic",
+            to_topic,
+            _function(self, "Retrieve3Fn", "toy.retrieve", table, "retrieve"),
+            restored_topic.topic_arn,
+            10,
         )
 
 

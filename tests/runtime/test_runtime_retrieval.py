@@ -6,9 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from runtime_helpers import claims_batch, sqs_record
 
 from cdk_claim_check.runtime import ClaimCheckError, retrieval, split
+from cdk_claim_check.runtime.store import AwsClaimStore
+from cdk_claim_check.runtime.wire import S3Location
 
 
 def _claim(lambda_context: Any, *bodies: str) -> list[dict[str, Any]]:
@@ -175,6 +178,35 @@ def test_retrieval_deletes_claims_after_retrieval_when_configured(
     assert remaining == (1 if layout == "packed" else 0)
     error, _ = _redeem_error(checks, lambda_context)
     assert error.reason == "missing"
+
+
+def test_retrieval_delivers_the_batch_when_deleting_its_claims_fails_midway(
+    configure_runtime: Any,
+    lambda_context: Any,
+    claim_check_resources: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    settings = {
+        "CLAIM_CHECK_INLINE_LIMIT_BYTES": "100",
+        "CLAIM_CHECK_COMPRESSION": "none",
+        "CLAIM_CHECK_S3_LAYOUT": "object",
+    }
+    configure_runtime(**settings)
+    checks = _claim(lambda_context, "inline", "offloaded " * 1000)
+    configure_runtime(**settings, CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+
+    def delete_object_fails(self: AwsClaimStore, location: S3Location) -> None:
+        raise ClientError({"Error": {"Code": "SlowDown", "Message": "Slow down"}}, "DeleteObject")
+
+    monkeypatch.setattr(AwsClaimStore, "delete_object", delete_object_fails)
+    # The items are already gone when the object delete fails: failing the batch now would make
+    # Pipes retry it into "missing", so the payloads in hand must go to the target.
+    assert retrieval.handler(claims_batch(checks), lambda_context) == ["inline", "offloaded " * 1000]
+    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 0
+    output = capfd.readouterr().out
+    assert '"DeleteFailures":[1.0]' in output.replace(" ", "")
+    assert "ClaimsDeleted" not in output
 
 
 def test_retrieval_fails_too_large_past_the_6_mb_response_limit_and_deletes_nothing(

@@ -45,6 +45,7 @@ class MetricName:
     CLAIM_MISSES = "ClaimMisses"
     CLAIMS_REJECTED = "ClaimsRejected"
     CLAIMS_DELETED = "ClaimsDeleted"
+    DELETE_FAILURES = "DeleteFailures"
 
 
 def tracing_disabled() -> bool:

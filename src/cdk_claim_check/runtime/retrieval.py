@@ -14,7 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from .client import ClaimCheckClient
+from .client import ClaimCheckClient, RedeemedPayload
 from .config import RuntimeConfig, load_config
 from .errors import ClaimCheckError
 from .observability import MetricName, logger, metrics, traced
@@ -42,9 +42,6 @@ def handler(event: Any, context: Any) -> list[Any]:
         payloads = client.redeem_batch([record["body"] for record in records], message_ids=message_ids)
         values = [payload.value for payload in payloads]
         check_enrichment_response(values, message_ids)
-        if config.delete_after_retrieval:
-            # Only once the whole response is known to be deliverable.
-            client.delete(payloads)
     except ClaimCheckError as error:
         logger.set_correlation_id(error.message_id)
         logger.error("retrieval failed", extra={"reason": error.reason, "position": error.position})
@@ -56,13 +53,30 @@ def handler(event: Any, context: Any) -> list[Any]:
         logger.exception("retrieval failed")
         raise
     logger.set_correlation_id(message_ids[0] if message_ids else None)
-    logger.info(
-        "batch redeemed",
-        extra={"message_ids": message_ids, "deleted": config.delete_after_retrieval},
-    )
+    # Only once the whole response is known to be deliverable.
+    deleted = config.delete_after_retrieval and _delete(client, payloads)
+    logger.info("batch redeemed", extra={"message_ids": message_ids, "deleted": deleted})
     metrics.add_metric(name=MetricName.CLAIMS_REDEEMED, unit=MetricUnit.Count, value=len(payloads))
     redeemed_bytes = sum(len(payload.body.encode()) for payload in payloads)
     metrics.add_metric(name=MetricName.REDEEMED_BYTES, unit=MetricUnit.Bytes, value=redeemed_bytes)
-    if config.delete_after_retrieval:
-        metrics.add_metric(name=MetricName.CLAIMS_DELETED, unit=MetricUnit.Count, value=len(payloads))
     return values
+
+
+def _delete(client: ClaimCheckClient, payloads: list[RedeemedPayload]) -> bool:
+    """Delete the redeemed claims; a failure is logged and counted, never raised.
+
+    The payloads are in hand. Failing the batch now would lose them: Pipes would retry it, and
+    every claim deleted before the failure would then be ``missing``. What is not deleted expires
+    by TTL (items) or by the bucket's lifecycle rule (objects).
+    """
+    try:
+        client.delete(payloads)
+    except Exception:
+        logger.exception(
+            "redeemed claims not deleted; they expire by TTL",
+            extra={"claim_ids": [payload.claim_id for payload in payloads]},
+        )
+        metrics.add_metric(name=MetricName.DELETE_FAILURES, unit=MetricUnit.Count, value=1)
+        return False
+    metrics.add_metric(name=MetricName.CLAIMS_DELETED, unit=MetricUnit.Count, value=len(payloads))
+    return True

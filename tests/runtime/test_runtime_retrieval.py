@@ -92,6 +92,29 @@ def test_retrieval_fails_on_tampered_digest(configure_runtime: Any, lambda_conte
     assert batch[0]["messageId"] in str(error)
 
 
+def test_retrieval_fails_on_a_claim_check_whose_size_does_not_match_its_item(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    check = _claim(lambda_context, "body")[0]
+    check["claimCheck"]["bytes"] += 1
+    error, batch = _redeem_error([check], lambda_context)
+    assert (error.reason, error.position, error.message_id) == ("tampered", 0, batch[0]["messageId"])
+
+
+def test_retrieval_fails_on_a_store_item_of_an_unknown_version(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    check = _claim(lambda_context, "body")[0]
+    claim_check_resources.dynamodb.update_item(
+        TableName=claim_check_resources.table_name,
+        Key={"id": {"S": check["claimCheck"]["id"]}},
+        UpdateExpression="SET v = :two",
+        ExpressionAttributeValues={":two": {"N": "2"}},
+    )
+    error, batch = _redeem_error([check], lambda_context)
+    assert (error.reason, error.position, error.message_id) == ("unknown_version", 0, batch[0]["messageId"])
+
+
 def test_retrieval_fails_on_tampered_stored_bytes(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:

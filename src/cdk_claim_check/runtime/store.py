@@ -122,13 +122,13 @@ class AwsClaimStore:
             ]
             request: dict[str, Any] = {self._table_name: {"Keys": keys, "ConsistentRead": True}}
             for attempt in range(_MAX_ATTEMPTS):
+                _back_off(attempt)
                 reply = self.dynamodb.batch_get_item(RequestItems=request)
                 for item in reply.get("Responses", {}).get(self._table_name, []):
                     found[item["id"]["S"]] = dict(item)
                 request = dict(reply.get("UnprocessedKeys") or {})
                 if not request:
                     break
-                _back_off(attempt)
             else:
                 raise RuntimeError(f"DynamoDB left keys unprocessed after {_MAX_ATTEMPTS} attempts")
         return found
@@ -154,11 +154,11 @@ class AwsClaimStore:
             ]
             pending: dict[str, Any] = {self._table_name: requests}
             for attempt in range(_MAX_ATTEMPTS):
+                _back_off(attempt)
                 reply = self.dynamodb.batch_write_item(RequestItems=pending)
                 pending = dict(reply.get("UnprocessedItems") or {})
                 if not pending:
                     break
-                _back_off(attempt)
             else:
                 raise RuntimeError(f"DynamoDB left deletes unprocessed after {_MAX_ATTEMPTS} attempts")
 
@@ -167,7 +167,9 @@ class AwsClaimStore:
 
 
 def _back_off(attempt: int) -> None:
-    time.sleep(min(1.0, 0.05 * 2**attempt))
+    """Wait before a retry (none before the first attempt, none after the last): 50 ms doubling to 1 s."""
+    if attempt:
+        time.sleep(min(1.0, 0.05 * 2 ** (attempt - 1)))
 
 
 def run_concurrently(function: Callable[[_T], _R], arguments: Sequence[_T]) -> list[_R]:

@@ -73,3 +73,33 @@ def test_tracer_is_never_built_when_tracing_is_disabled(configure_runtime: Any, 
     configure_runtime(POWERTOOLS_TRACE_DISABLED="true")
     split.handler([sqs_record("untraced")], lambda_context)
     assert observability.tracer() is None
+
+
+def test_failures_name_the_record_but_never_carry_payload_content(
+    configure_runtime: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture, claim_check_resources: Any
+) -> None:
+    caplog.set_level(logging.DEBUG, logger=observability.logger.name)
+    errors: list[ClaimCheckError] = []
+    original = sqs_record(json.dumps({"card": SECRET}), message_id="m-secret")
+    checks = split.handler([original], lambda_context)
+    with pytest.raises(ClaimCheckError) as conflict:  # a different body under the same messageId
+        split.handler(
+            [sqs_record(json.dumps({"card": SECRET + "-2"}), message_id="m-secret")], lambda_context
+        )
+    errors.append(conflict.value)
+    claim_check_resources.dynamodb.update_item(
+        TableName=claim_check_resources.table_name,
+        Key={"id": {"S": checks[0]["claimCheck"]["id"]}},
+        UpdateExpression="SET body = :forged",
+        ExpressionAttributeValues={":forged": {"B": SECRET.encode()}},
+    )
+    for body in (checks[0], {"claimCheck": {**checks[0]["claimCheck"], "v": SECRET}}):
+        batch = claims_batch([body])
+        with pytest.raises(ClaimCheckError) as redeemed:
+            retrieval.handler(batch, lambda_context)
+        assert redeemed.value.message_id in str(redeemed.value)
+        errors.append(redeemed.value)
+    assert [error.reason for error in errors] == ["conflict", "tampered", "unknown_version"]
+    logged = " ".join(repr(vars(entry)) for entry in caplog.records)
+    for text in [*(str(error) for error in errors), logged]:
+        assert SECRET not in text

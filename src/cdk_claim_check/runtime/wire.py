@@ -89,7 +89,11 @@ def parse_claim_check(value: Any) -> ClaimCheck:
         raise ClaimCheckError("", "malformed", f"'{CLAIM_CHECK_KEY}' is not an object")
     version = check.get("v")
     if version != WIRE_VERSION or isinstance(version, bool):
-        raise ClaimCheckError("", "unknown_version", f"claim check version {version!r} is not {WIRE_VERSION}")
+        # Only a number is echoed: the field may hold anything, and error messages never carry content.
+        shown = (
+            version if isinstance(version, int) and not isinstance(version, bool) else type(version).__name__
+        )
+        raise ClaimCheckError("", "unknown_version", f"claim check version {shown} is not {WIRE_VERSION}")
     ident, size, digest = check.get("id"), check.get("bytes"), check.get("sha256")
     if not isinstance(ident, str) or not _ID.fullmatch(ident):
         raise ClaimCheckError("", "malformed", "claim check 'id' is not 32 lowercase hex characters")

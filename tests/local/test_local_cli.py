@@ -51,3 +51,13 @@ def test_messages_sent_to_a_named_source_queue_are_run(
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert [m["restored"] for m in run.report["messages"]] == ["exact", "exact"]
+
+
+def test_every_line_of_the_messages_file_is_sent_unless_messages_says_otherwise(
+    run_local: Callable[..., LocalRun], toy_assembly: Path, tmp_path: Path
+) -> None:
+    bodies = tmp_path / "many.jsonl"
+    bodies.write_text("".join(f'{{"orderId":"o-{n}"}}\n' for n in range(25)))
+    run = run_local("--cdk-out", toy_assembly, "--messages-from", bodies, "--failure", "none")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert len(run.report["messages"]) == 25

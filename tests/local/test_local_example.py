@@ -68,3 +68,11 @@ def test_the_cli_synthesizes_the_app_itself_and_prints_the_report(run_local: Cal
     assert run.returncode == 0, run.stdout + run.stderr
     assert "synthesizing:" in run.stdout
     assert "restored byte-exact: 2, same JSON value: 0, lost: 0" in run.stdout
+
+
+def test_a_producer_that_refuses_the_request_stops_the_run_with_its_error(
+    example_assembly: Path, run_local: Callable[..., LocalRun]
+) -> None:
+    run = run_local("--cdk-out", example_assembly, "--messages", "5000")
+    assert run.returncode == 2
+    assert "count must be 1..1000" in run.stderr

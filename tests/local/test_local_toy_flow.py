@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from local_run_helpers import LocalRun
 
+pytestmark = pytest.mark.slow
+
 BODIES = [
     json.dumps({"orderId": "o-1", "note": "héllo wörld"}, separators=(",", ":"), ensure_ascii=False),
     json.dumps({"orderId": "o-2", "lines": list(range(200))}, separators=(",", ":")),

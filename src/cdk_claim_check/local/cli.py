@@ -23,8 +23,9 @@ from typing import get_args
 from .assembly import AssemblyError, cdk_json_app, read_stacks, select_stack, synthesize
 from .failure import FailureMode
 from .feed import FeedError
+from .functions import FunctionError
 from .report import RunReport, render
-from .runner import RunOptions, run_stack
+from .runner import DEFAULT_MESSAGES, RunOptions, run_stack
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     source.add_argument("--cdk-out", type=Path, help="an already synthesized cloud assembly directory")
     parser.add_argument("--stack", help="the stack to run (default: the only stack with pipes)")
-    parser.add_argument("--messages", type=int, default=20, help="how many messages to send (default: 20)")
+    parser.add_argument(
+        "--messages",
+        type=int,
+        help=f"messages to send (default: {DEFAULT_MESSAGES} from a producer, all lines of --messages-from)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="seed of the producer's sample data (default: 7)")
     parser.add_argument(
         "--messages-from", type=Path, help="a file with one message body per line (JSON Lines), sent verbatim"
@@ -70,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cdk-claim-check-local``; returns the exit status."""
     args = _parser().parse_args(argv)
-    if args.messages < 1:
+    if args.messages is not None and args.messages < 1:
         print("--messages must be at least 1", file=sys.stderr)
         return 2
 
@@ -105,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             report: RunReport = run_stack(stack, options, progress=progress)
-        except FeedError as error:
-            print(f"error: {error}", file=sys.stderr)
+        except (FeedError, FunctionError) as error:
+            print(f"error: the run could not feed the flow: {error}", file=sys.stderr)
             return 2
         finally:
             if handler_log is not None:

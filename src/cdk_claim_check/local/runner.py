@@ -20,12 +20,14 @@ from .provision import LocalResources, provision
 from .report import BusAudit, DeadLetter, PipeSummary, RunReport, message_outcomes
 from .server import Clients, moto_server
 
+DEFAULT_MESSAGES = 20
+
 
 @dataclass(frozen=True)
 class RunOptions:
     """What to run and how (the CLI's options, minus how the stack was obtained)."""
 
-    messages: int = 20
+    messages: int | None = None  # None: DEFAULT_MESSAGES from a producer, every line of messages_from
     seed: int = 7
     messages_from: Path | None = None
     source_queue: str | None = None
@@ -51,8 +53,9 @@ def _feed(options: RunOptions, resources: LocalResources, pipes: list[LocalPipe]
     producers = producer_functions(resources)
     if options.messages_from is None and not options.source_queue and producers:
         for producer in producers:
-            producer.invoke({"count": options.messages, "seed": options.seed})
-        return f"{options.messages} messages from producer function(s) {[p.logical_id for p in producers]}"
+            producer.invoke({"count": options.messages or DEFAULT_MESSAGES, "seed": options.seed})
+        count = options.messages or DEFAULT_MESSAGES
+        return f"{count} messages from producer function(s) {[p.logical_id for p in producers]}"
     if options.source_queue:
         queue = find_queue(resources, options.source_queue)
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -158,9 +157,6 @@ class RecordingStore(AwsClaimStore):
     def put_item(self, item: Any) -> bool:
         self.writes.append("item")
         return super().put_item(item)
-
-    def get_items(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        return super().get_items(ids)
 
 
 @pytest.mark.parametrize("layout", ["packed", "object"])

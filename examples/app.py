@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from claim_check_example import ClaimCheckExampleStack
 
-app = cdk.App()
+# The debug rule's log-group target writes its resource policy with a custom resource; the Lambda
+# runtime's own SDK is enough for that call, so do not download the latest at deploy time.
+app = cdk.App(context={"@aws-cdk/customresources:installLatestAwsSdkDefault": False})
 ClaimCheckExampleStack(
     app, "ClaimCheckExample", description="Claim-check pattern on EventBridge Pipes (example)"
 )

@@ -128,6 +128,32 @@ def arn_of(construct: Any) -> str:
     return f"<{logical_id(construct)}.Arn>"
 
 
+SEND_ACTION = {
+    "bus": ("event_bus_arn", "events:PutEvents"),
+    "queue": ("queue_arn", "sqs:SendMessage"),
+    "topic": ("topic_arn", "sns:Publish"),
+    "function": ("function_arn", "lambda:InvokeFunction"),
+    "state_machine": ("state_machine_arn", "states:StartExecution"),
+}
+"""Per target kind of :func:`targets`: its ARN attribute and the one action a pipe needs to deliver."""
+
+
+def expected_pipe_role_grants(
+    stack: cdk.Stack, pipe: Any, source: sqs.IQueue, kind: str, target: Any
+) -> set[tuple[str, str]]:
+    """All a pipe role may do: consume its source, invoke its enrichment, deliver to its target, log."""
+    attribute, action = SEND_ACTION[kind]
+    return {
+        ("sqs:ReceiveMessage", arn_of(source)),
+        ("sqs:DeleteMessage", arn_of(source)),
+        ("sqs:GetQueueAttributes", arn_of(source)),
+        ("lambda:InvokeFunction", arn_of(pipe.function)),
+        (action, render(stack.resolve(getattr(target, attribute)))),
+        ("logs:CreateLogStream", arn_of(pipe.pipe_log_group)),
+        ("logs:PutLogEvents", arn_of(pipe.pipe_log_group)),
+    }
+
+
 def normalise_assets(template: Mapping[str, Any]) -> dict[str, Any]:
     """Replace asset hashes, so a snapshot changes only when the template really does."""
     rendered = json.dumps(template, sort_keys=True)

@@ -17,6 +17,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -65,11 +66,27 @@ def _bus_envelope(claim: dict[str, Any]) -> str:
     )
 
 
-def _cpu_seconds(action: Callable[[], object], replies: list[RecordedReply]) -> float:
-    with replaying(replies) as remaining, contextlib.redirect_stdout(io.StringIO()):
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: its input, made before the clock starts, and what is timed."""
+
+    prepare: Callable[[], Any]
+    action: Callable[[Any], object]
+    replies: list[RecordedReply]
+
+
+def _fresh_copy(event: list[dict[str, Any]]) -> Callable[[], Any]:
+    # Lambda hands each invocation its own parsed event; parsing it is not the handler's work.
+    text = json.dumps(event)
+    return lambda: json.loads(text)
+
+
+def _cpu_seconds(side: Side) -> float:
+    argument = side.prepare()
+    with replaying(side.replies) as remaining, contextlib.redirect_stdout(io.StringIO()):
         # process_time, not thread_time: the runtime sends its requests from worker threads.
         started = time.process_time()
-        action()
+        side.action(argument)
         elapsed = time.process_time() - started
     if remaining:
         raise RuntimeError(f"{len(remaining)} recorded replies were not asked for: the code path changed")
@@ -110,36 +127,36 @@ def measure(spec: PayloadSpec, repetitions: int) -> dict[str, Any]:
         with recording() as get_replies:
             bare_get()
 
-    sides: dict[str, tuple[Callable[[], object], list[RecordedReply]]] = {
-        "split": (lambda: split.handler(json.loads(json.dumps(split_event)), context), split_replies),
-        "bare_put": (bare_put, put_replies),
-        "retrieval": (
-            lambda: retrieval.handler(json.loads(json.dumps(retrieval_event)), context),
-            retrieval_replies,
+    sides = {
+        "split": Side(_fresh_copy(split_event), lambda event: split.handler(event, context), split_replies),
+        "bare_put": Side(lambda: None, lambda _: bare_put(), put_replies),
+        "retrieval": Side(
+            _fresh_copy(retrieval_event), lambda event: retrieval.handler(event, context), retrieval_replies
         ),
-        "bare_get": (bare_get, get_replies),
+        "bare_get": Side(lambda: None, lambda _: bare_get(), get_replies),
     }
     samples: dict[str, list[float]] = {name: [] for name in sides}
     for repetition in range(repetitions + 1):
-        for name, (action, replies) in sides.items():  # alternate the sides within each round
-            elapsed = _cpu_seconds(action, replies)
+        for name, side in sides.items():  # alternate the sides within each round
+            elapsed = _cpu_seconds(side)
             if repetition:  # the first round warms caches and lazily built clients
                 samples[name].append(elapsed / BATCH_SIZE)
     medians: dict[str, Any] = {name: statistics.median(values) for name, values in samples.items()}
-    medians["split_hotspots"] = _hotspots(*sides["split"])
-    medians["retrieval_hotspots"] = _hotspots(*sides["retrieval"])
+    medians["split_hotspots"] = _hotspots(sides["split"])
+    medians["retrieval_hotspots"] = _hotspots(sides["retrieval"])
     return medians
 
 
-def _hotspots(action: Callable[[], object], replies: list[RecordedReply], top: int = 3) -> list[str]:
+def _hotspots(side: Side, top: int = 3) -> list[str]:
     """Where a handler's time goes in its own thread (one profiled run): the top functions.
 
     The store's requests run in worker threads, which cProfile does not see; the handler's wait
     for them (lock acquisition, thread start) is left out of the ranking, not of the shares.
     """
     profile = cProfile.Profile()
-    with replaying(replies), contextlib.redirect_stdout(io.StringIO()):
-        profile.runcall(action)
+    argument = side.prepare()
+    with replaying(side.replies), contextlib.redirect_stdout(io.StringIO()):
+        profile.runcall(side.action, argument)
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     total = sum(entry[2] for entry in stats.values()) or 1.0
     waits = ("acquire' of '_thread.lock", "start_new_thread")

@@ -23,12 +23,13 @@ class TargetResult:
 _CLOSING = {
     "cost": "fewer requests per message on the legs both designs share (SQS and Pipes bill every 64 KB "
     "chunk of the raw payload), which this library cannot change, or a smaller stored size.",
-    "handler_cpu_split": "work a bare put does not do, named in the hotspots: compressing each body "
-    "(zlib) and parsing it as JSON to classify it; a faster zlib level, skipping compression where S3 "
-    "storage makes it worth little, or classifying JSON without a full parse.",
-    "handler_cpu_retrieval": "work a bare get does not do, named in the hotspots: the contract returns "
-    "JSON bodies parsed, so every body is parsed with json.loads (and Lambda serialises it again); a faster "
-    "parser in the asset or returning bodies that need no parsing as they are.",
+    "handler_cpu_split": "work a bare put does not do: compressing each body (zlib.compress) and parsing "
+    "it as JSON to classify it (codec.parse_json_document, the json decoder in the hotspots); a faster zlib "
+    "level, or classifying JSON without a full parse, would close most of the gap.",
+    "handler_cpu_retrieval": "work a bare get does not do: each restored payload is serialised again to "
+    "check the 6 MB response limit (records.check_enrichment_response, the json encoder in the hotspots) and "
+    "parsed back to JSON (codec.restore); checking the limit from the stored byte size instead of "
+    "re-serialising would close most of the gap.",
     "cold_import": "importing Powertools' Metrics and Tracer (aws_xray_sdk) lazily, on first use.",
     "synth": "less work per construct at synth; the L1 side only declares resources, while the "
     "constructs also stage and hash the Lambda asset, build roles and policies from grants and run their "

@@ -108,9 +108,12 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
         :param max_payload_size: the largest original payload this pipe redeems. Default: 1 MiB (the SQS
             maximum). Bounds the batch size and the Step Functions input check.
         :param delete_after_retrieval: delete the item (and, in the ``object`` layout, its S3 object;
-            packed objects expire by lifecycle) once redeemed; only right when each claim check has
-            exactly one consumer. Grants ``dynamodb:BatchWriteItem`` and ``s3:DeleteObject`` (IAM has no
-            delete-only form of BatchWriteItem). Default: False (items expire by TTL).
+            packed objects expire by lifecycle) once redeemed. The enrichment deletes before the pipe
+            delivers to the target: if that delivery fails, the retried batch finds its claims
+            ``missing`` and goes to the source's DLQ without its payloads. Only right when each claim
+            check has exactly one consumer and the target rarely fails. Grants ``dynamodb:BatchWriteItem``
+            and ``s3:DeleteObject`` (IAM has no delete-only form of BatchWriteItem). Default: False
+            (items expire by TTL; a failed delivery can be redeemed again).
         :param readable_buckets: other buckets the function may read, for SQS Extended Client pointers
             that name objects outside the store's bucket (read only). Default: none.
         :param detail_type: ``detail-type`` of the bus events. Default: "ClaimCheckRedeemed". Bus

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from cdk_claim_check.runtime import ClaimCheckClient, ClaimCheckError, ClaimRequest
 from cdk_claim_check.runtime.store import AwsClaimStore
@@ -196,3 +197,36 @@ def test_packed_layout_holds_compressed_ranges(claim_check_resources: Any) -> No
 def test_put_refuses_a_body_that_is_not_a_string(claim_check_resources: Any) -> None:
     with pytest.raises(TypeError, match="body must be a str"):
         _client(claim_check_resources).put(b"bytes")  # type: ignore[arg-type]
+
+
+class AccessDeniedOnGet:
+    """An S3 client that writes through but answers every GET as S3 does for a missing key to a
+    role without s3:ListBucket (the functions' case): 403 AccessDenied, not 404 NoSuchKey."""
+
+    def __init__(self, s3: Any) -> None:
+        self._s3 = s3
+
+    def put_object(self, **arguments: Any) -> Any:
+        return self._s3.put_object(**arguments)
+
+    def get_object(self, **arguments: Any) -> Any:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject")
+
+
+@pytest.mark.parametrize("layout", ["packed", "object"])
+def test_an_unreadable_object_fails_the_claim_as_missing_naming_the_record(
+    claim_check_resources: Any, layout: str
+) -> None:
+    client = ClaimCheckClient(
+        claim_check_resources.table_name,
+        claim_check_resources.bucket_name,
+        s3_layout=layout,
+        inline_limit_bytes=0,
+        dynamodb_client=claim_check_resources.dynamodb,
+        s3_client=AccessDeniedOnGet(claim_check_resources.s3),
+    )
+    checks = [client.put("first body"), client.put("second body")]  # both in S3: the limit is 0
+    with pytest.raises(ClaimCheckError) as raised:
+        client.redeem_batch(checks, message_ids=["m-0", "m-1"])
+    assert (raised.value.reason, raised.value.position, raised.value.message_id) == ("missing", 0, "m-0")
+    assert str(raised.value).startswith("record 0 (messageId 'm-0'): missing: ")

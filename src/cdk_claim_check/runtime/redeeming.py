@@ -134,7 +134,7 @@ def _fetch(store: ClaimStore, stored: list[StoredClaim], names: list[str]) -> li
         else:
             raise ClaimCheckError(name, "tampered", f"store item {claim.id} has no body", position)
         if data is None:
-            gone = f"claim {claim.id}: s3://{location.bucket}/{location.key} is gone"
+            gone = f"claim {claim.id}: s3://{location.bucket}/{location.key} is gone or not readable"
             raise ClaimCheckError(name, "missing", gone, position)
         fetched.append(data)
     return fetched

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 _GET_BATCH = 100
 _DELETE_BATCH = 25
 _MAX_ATTEMPTS = 8
-_MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NoSuchBucket"})
+# Without s3:ListBucket (the functions are not granted it), S3 answers a GET of a missing key with
+# 403 AccessDenied rather than 404 NoSuchKey: both mean the claim's bytes cannot be had.
+_MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NoSuchBucket", "AccessDenied", "403"})
 # The calls of one batch run side by side: a Pipes batch to a bus, queue or topic holds at most 10.
 _MAX_CONCURRENT_CALLS = 10
 
@@ -36,7 +38,7 @@ _R = TypeVar("_R")
 
 
 class ObjectMissingError(LookupError):
-    """The S3 object (or range) a claim points to does not exist."""
+    """The S3 object (or range) a claim points to does not exist, or this role may not read it."""
 
 
 class ClaimStore(Protocol):

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -38,7 +38,7 @@ DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(30)
 
 @dataclass(frozen=True)
 class FunctionSettings:
-    """How the enrichment function is configured (validated by :func:`check_function_settings`)."""
+    """How the enrichment function is configured; out-of-range values raise ValueError naming the prop."""
 
     memory_size: int
     timeout: Duration
@@ -47,18 +47,17 @@ class FunctionSettings:
     environment_encryption_key: kms.IKey | None
     log_retention: logs.RetentionDays
 
-
-def check_function_settings(settings: FunctionSettings) -> None:
-    if not _MIN_MEMORY_MB <= settings.memory_size <= _MAX_MEMORY_MB:
-        raise ValueError(
-            f"function_memory_size={settings.memory_size} MB is outside 128..10240 MB; "
-            "pass a size in that range"
-        )
-    seconds = settings.timeout.to_seconds()
-    if not 1 <= seconds <= _MAX_TIMEOUT_SECONDS:
-        raise ValueError(
-            f"function_timeout={seconds} seconds is outside 1..900 seconds; pass one in that range"
-        )
+    def __post_init__(self) -> None:
+        if not _MIN_MEMORY_MB <= self.memory_size <= _MAX_MEMORY_MB:
+            raise ValueError(
+                f"function_memory_size={self.memory_size} MB is outside 128..10240 MB; "
+                "pass a size in that range"
+            )
+        seconds = self.timeout.to_seconds()
+        if not 1 <= seconds <= _MAX_TIMEOUT_SECONDS:
+            raise ValueError(
+                f"function_timeout={seconds} seconds is outside 1..900 seconds; pass one in that range"
+            )
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,20 @@ class ClaimCheckPipeBase(Construct):
     """Shared parts and attributes of :class:`ClaimCheckSplitPipe` and :class:`ClaimCheckRetrievalPipe`."""
 
     _store: StoreRef
+
+    def _source_dead_letter_queue(
+        self, given: sqs.IQueue | None, discovered: sqs.IQueue | None
+    ) -> sqs.IQueue | None:
+        """The source queue's DLQ (for its alarm); a warning when none is known."""
+        dead_letter_queue = given or discovered
+        if dead_letter_queue is None:
+            Annotations.of(self).add_warning_v2(
+                "cdk-claim-check:SourceWithoutDeadLetterQueue",
+                "The source queue has no dead-letter queue that this construct knows of: a batch that keeps "
+                "failing is retried until its messages expire. Give the queue a dead_letter_queue "
+                "(maxReceiveCount >= 5), or pass source_dead_letter_queue for an imported queue.",
+            )
+        return dead_letter_queue
 
     def _build(
         self,

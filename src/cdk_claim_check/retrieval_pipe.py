@@ -27,7 +27,6 @@ from ._pipe import (
     ClaimCheckPipeBase,
     FunctionSettings,
     PipeSettings,
-    check_function_settings,
 )
 from ._source import inspect_source
 from ._store_access import StoreLike, reader_statements, resolve_store
@@ -169,7 +168,6 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
             environment_encryption_key=encryption_key,
             log_retention=log_retention,
         )
-        check_function_settings(function_settings)
         check_visibility_timeout(facts.visibility_timeout_seconds, function_timeout)
         if (
             resolved_target.kind is TargetKind.STATE_MACHINE
@@ -183,14 +181,7 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
                 "Set max_payload_size (and batch_size) to what your payloads really are, or send the claim "
                 "checks to the workflow as they are and redeem them in a task with ClaimCheckClient.redeem.",
             )
-        dead_letter_queue = source_dead_letter_queue or facts.dead_letter_queue
-        if dead_letter_queue is None:
-            Annotations.of(self).add_warning_v2(
-                "cdk-claim-check:SourceWithoutDeadLetterQueue",
-                "The source queue has no dead-letter queue that this construct knows of: a batch that keeps "
-                "failing is retried until its messages expire. Give the queue a dead_letter_queue "
-                "(maxReceiveCount >= 5), or pass source_dead_letter_queue for an imported queue.",
-            )
+        dead_letter_queue = self._source_dead_letter_queue(source_dead_letter_queue, facts.dead_letter_queue)
         environment = {
             "CLAIM_CHECK_TABLE_NAME": store_ref.table.table_name,
             "CLAIM_CHECK_DELETE_AFTER_RETRIEVAL": "true" if delete_after_retrieval else "false",

@@ -28,7 +28,6 @@ from ._pipe import (
     ClaimCheckPipeBase,
     FunctionSettings,
     PipeSettings,
-    check_function_settings,
 )
 from ._source import inspect_source
 from ._store_access import StoreLike, StoreRef, resolve_store, writer_statements
@@ -190,7 +189,6 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
             environment_encryption_key=encryption_key,
             log_retention=log_retention,
         )
-        check_function_settings(function_settings)
         check_visibility_timeout(facts.visibility_timeout_seconds, function_timeout)
         environment = self._environment(
             store_ref,
@@ -200,14 +198,7 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
             inline_limit_bytes=inline_limit_bytes,
             s3_layout=s3_layout,
         )
-        dead_letter_queue = source_dead_letter_queue or facts.dead_letter_queue
-        if dead_letter_queue is None:
-            Annotations.of(self).add_warning_v2(
-                "cdk-claim-check:SourceWithoutDeadLetterQueue",
-                "The source queue has no dead-letter queue that this construct knows of: a batch that keeps "
-                "failing is retried until its messages expire. Give the queue a dead_letter_queue "
-                "(maxReceiveCount >= 5), or pass source_dead_letter_queue for an imported queue.",
-            )
+        dead_letter_queue = self._source_dead_letter_queue(source_dead_letter_queue, facts.dead_letter_queue)
         if store_ref.bucket is None and facts.max_message_bytes > MAX_INLINE_LIMIT_BYTES:
             Annotations.of(self).add_warning_v2(
                 "cdk-claim-check:PayloadMayNotFitItem",

@@ -18,6 +18,17 @@ def _claim(lambda_context: Any, *bodies: str) -> list[dict[str, Any]]:
     return split.handler([sqs_record(body) for body in bodies], lambda_context)
 
 
+def _overwrite(resources: Any, check: dict[str, Any], attribute: str, value: dict[str, Any]) -> None:
+    """Change one attribute of a claim's store item behind the runtime's back."""
+    resources.dynamodb.update_item(
+        TableName=resources.table_name,
+        Key={"id": {"S": check["claimCheck"]["id"]}},
+        UpdateExpression="SET #attribute = :value",
+        ExpressionAttributeNames={"#attribute": attribute},
+        ExpressionAttributeValues={":value": value},
+    )
+
+
 def _redeem_error(checks: list[Any], lambda_context: Any) -> tuple[ClaimCheckError, list[dict[str, Any]]]:
     batch = claims_batch(checks)
     with pytest.raises(ClaimCheckError) as raised:
@@ -73,12 +84,7 @@ def test_retrieval_fails_on_expired_claim_even_if_the_store_still_returns_it(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:
     check = _claim(lambda_context, "body")[0]
-    claim_check_resources.dynamodb.update_item(
-        TableName=claim_check_resources.table_name,
-        Key={"id": {"S": check["claimCheck"]["id"]}},
-        UpdateExpression="SET expires_at = :past",
-        ExpressionAttributeValues={":past": {"N": "1000"}},
-    )
+    _overwrite(claim_check_resources, check, "expires_at", {"N": "1000"})
     error, batch = _redeem_error([check], lambda_context)
     assert error.reason == "expired"
     assert error.message_id == batch[0]["messageId"]
@@ -105,12 +111,7 @@ def test_retrieval_fails_on_a_store_item_of_an_unknown_version(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:
     check = _claim(lambda_context, "body")[0]
-    claim_check_resources.dynamodb.update_item(
-        TableName=claim_check_resources.table_name,
-        Key={"id": {"S": check["claimCheck"]["id"]}},
-        UpdateExpression="SET v = :two",
-        ExpressionAttributeValues={":two": {"N": "2"}},
-    )
+    _overwrite(claim_check_resources, check, "v", {"N": "2"})
     error, batch = _redeem_error([check], lambda_context)
     assert (error.reason, error.position, error.message_id) == ("unknown_version", 0, batch[0]["messageId"])
 
@@ -119,12 +120,7 @@ def test_retrieval_fails_on_tampered_stored_bytes(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:
     check = _claim(lambda_context, "original body")[0]
-    claim_check_resources.dynamodb.update_item(
-        TableName=claim_check_resources.table_name,
-        Key={"id": {"S": check["claimCheck"]["id"]}},
-        UpdateExpression="SET body = :forged",
-        ExpressionAttributeValues={":forged": {"B": b"forged  body!"}},
-    )
+    _overwrite(claim_check_resources, check, "body", {"B": b"forged  body!"})
     error, _ = _redeem_error([check], lambda_context)
     assert error.reason == "tampered"
 

@@ -144,6 +144,33 @@ def test_client_delete_removes_item_and_own_object(claim_check_resources: Any) -
         client.redeem(check)
 
 
+class FailingObjectDeletes(AwsClaimStore):
+    """The AWS store, whose S3 deletes fail (after its item deletes went through)."""
+
+    def delete_object(self, location: S3Location) -> None:
+        raise ClientError({"Error": {"Code": "SlowDown", "Message": "Slow down"}}, "DeleteObject")
+
+
+def test_redeem_with_delete_returns_the_payload_when_the_delete_fails_midway(
+    claim_check_resources: Any,
+) -> None:
+    store = FailingObjectDeletes(
+        claim_check_resources.table_name, dynamodb=claim_check_resources.dynamodb, s3=claim_check_resources.s3
+    )
+    client = ClaimCheckClient(
+        claim_check_resources.table_name,
+        claim_check_resources.bucket_name,
+        s3_layout="object",
+        compression="none",
+        store=store,
+    )
+    check = client.put("z" * 10_000)
+    # The item is gone before the object delete fails: raising would leave the caller nothing.
+    assert client.redeem(check, delete=True).body == "z" * 10_000
+    with pytest.raises(ClaimCheckError, match="missing"):
+        client.redeem(check)
+
+
 class RecordingStore(AwsClaimStore):
     """The AWS store, recording the order of its writes."""
 

@@ -14,6 +14,7 @@ for a Step Functions input) gets exactly the behaviour of the retrieval pipe::
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 __all__ = ["ClaimCheckClient", "ClaimRequest", "IssuedBatch", "RedeemedPayload"]
+
+_log = logging.getLogger(__name__)
 
 
 class ClaimCheckClient:
@@ -132,14 +135,20 @@ class ClaimCheckClient:
         """Redeem claim checks in order (the retrieval handler's operation).
 
         ``message_ids`` (default: the claim ids) name the records in errors. With ``delete=True``
-        (default ``False``) the claims are deleted once all of them are verified.
+        (default ``False``) the claims are deleted once all of them are verified; a failed delete is
+        logged (logger ``cdk_claim_check.runtime.client``), not raised, and the payloads are returned.
 
         Raises:
             ClaimCheckError: naming the first record that cannot be redeemed.
         """
         payloads = redeem_batch(self._store, claim_checks, message_ids=message_ids, now=int(self._clock()))
         if delete:
-            self.delete(payloads)
+            try:
+                self.delete(payloads)
+            except Exception:
+                # The payloads are in hand: raising would lose them, for the claims deleted before the
+                # failure cannot be redeemed again. What is left expires by TTL (and lifecycle).
+                _log.warning("redeemed claims not deleted; they expire by TTL", exc_info=True)
         return payloads
 
     def delete(self, payloads: Sequence[RedeemedPayload]) -> None:

@@ -310,18 +310,3 @@ def test_store_that_is_neither_a_store_nor_a_table_is_rejected() -> None:
     stack = new_stack()
     with pytest.raises(ValueError, match=r"store: Queue is neither a ClaimCheckStore nor a dynamodb\.ITable"):
         split_pipe(stack, "bus", store=sqs.Queue(stack, "NotAStore"))
-
-
-def test_synth_checks_use_the_limits_and_defaults_of_the_runtime_contract() -> None:
-    # Kept apart so that importing the constructs needs no boto3; they must not drift, or a value
-    # that passes at synth would fail every cold start (or the reverse).
-    from cdk_claim_check import _limits
-    from cdk_claim_check import store as store_construct
-    from cdk_claim_check.runtime import config
-
-    assert (_limits.MIN_TTL_SECONDS, _limits.MAX_TTL_SECONDS, _limits.MAX_INLINE_LIMIT_BYTES) == (
-        config.MIN_TTL_SECONDS,
-        config.MAX_TTL_SECONDS,
-        config.MAX_INLINE_LIMIT_BYTES,
-    )
-    assert store_construct.DEFAULT_TIME_TO_LIVE.to_seconds() == config.DEFAULT_TTL_SECONDS

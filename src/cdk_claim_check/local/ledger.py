@@ -23,8 +23,8 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def claim_check_of(item: Any) -> dict[str, Any] | None:
-    """The claim check in a delivered item, bare or inside an EventBridge envelope (``detail``)."""
+def _claim_message(item: Any) -> dict[str, Any] | None:
+    """The wire-format object in a delivered item, bare or inside an EventBridge envelope (``detail``)."""
     if isinstance(item, str):
         try:
             item = json.loads(item)
@@ -33,9 +33,28 @@ def claim_check_of(item: Any) -> dict[str, Any] | None:
     if isinstance(item, dict) and isinstance(item.get("detail"), dict):
         item = item["detail"]
     if isinstance(item, dict) and isinstance(item.get("claimCheck"), dict):
-        claim: dict[str, Any] = item["claimCheck"]
-        return claim
+        return item
     return None
+
+
+def claim_check_of(item: Any) -> dict[str, Any] | None:
+    """The claim check (``claimCheck``) in a delivered item, or ``None`` if it carries none.
+
+    For a parsed item it is the item's own object, not a copy: the failure path forges a claim check
+    by changing it in a copy of the item.
+    """
+    message = _claim_message(item)
+    if message is None:
+        return None
+    claim: dict[str, Any] = message["claimCheck"]
+    return claim
+
+
+def metadata_of(item: Any) -> dict[str, Any]:
+    """The ``metadata`` (the kept fields) that travels with a claim check."""
+    message = _claim_message(item)
+    metadata = message.get("metadata") if message is not None else None
+    return dict(metadata) if isinstance(metadata, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,7 @@ class Crossing:
     claim: dict[str, Any]
     size: int
     injected: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -29,6 +29,7 @@ class MessageOutcome:
 
     number: int
     message_id: str
+    label: str  # the first kept field of its claim check (an order id, say), else the message id
     size: int
     crossed_bytes: int | None  # size of the claim check that crossed, if one did
     crossed_via: str | None
@@ -163,6 +164,7 @@ def message_outcomes(ledger: Ledger, observed_items: list[tuple[str, Any]]) -> l
             MessageOutcome(
                 number=number,
                 message_id=message_id,
+                label=str(next(iter(crossing.metadata.values()), message_id)) if crossing else message_id,
                 size=original.size,
                 crossed_bytes=crossing.size if crossing else None,
                 crossed_via=crossing.target if crossing else None,
@@ -194,12 +196,13 @@ def render(report: RunReport) -> str:
         )
     lines.append("")
     lines.append(
-        f"{'#':>3}  {'message id':<36}  {'size':>11}  {'crossed':>8}  {'via':<24}  restored -> delivered to"
+        f"{'#':>3}  {'message (kept field or id)':<36}  {'size':>11}  {'crossed':>8}  {'via':<24}  "
+        "restored -> delivered to"
     )
     for m in report.messages:
         where = f" -> {short(m.delivered_to)}" if m.delivered_to else ""
         lines.append(
-            f"{m.number:>3}  {m.message_id:<36}  {_kib(m.size):>11}  {_kib(m.crossed_bytes):>8}  "
+            f"{m.number:>3}  {m.label[:36]:<36}  {_kib(m.size):>11}  {_kib(m.crossed_bytes):>8}  "
             f"{short(m.crossed_via)[:24]:<24}  {m.restored}{where}"
         )
     total_in = sum(m.size for m in report.messages)

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .ledger import Crossing, Delivery, Ledger, claim_check_of, compact_json
+from .ledger import Crossing, Delivery, Ledger, claim_check_of, compact_json, metadata_of
 from .provision import LocalResources
 from .server import Clients
 
@@ -128,7 +128,12 @@ def deliver(
         claim = claim_check_of(item)
         if claim is not None:
             crossing = Crossing(
-                pipe=pipe, target=target.name, claim=claim, size=len(text.encode("utf-8")), injected=injected
+                pipe=pipe,
+                target=target.name,
+                claim=claim,
+                size=len(text.encode("utf-8")),
+                injected=injected,
+                metadata=metadata_of(item),
             )
             ledger.crossings.append(crossing)
     ledger.deliveries.append(delivery)

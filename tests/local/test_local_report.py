@@ -70,3 +70,11 @@ def test_a_lost_message_or_an_unexpected_dead_letter_fails_the_run() -> None:
     stray = _report(ledger, [("fn", json.loads(BODY))], [DeadLetter("Dlq", "m", 1, None, "boom", False)])
     assert "1 unexpected message(s) in dead-letter queues" in stray.problems
     assert "RESULT: FAILED" in render(stray)
+
+
+def test_a_message_a_pipe_filter_dropped_is_filtered_not_lost() -> None:
+    ledger = _ledger(BODY)
+    ledger.filtered.add("m-0")
+    report = _report(ledger, [], [DeadLetter("Dlq", "m", 1, "c", "tampered", True)])
+    assert [m.restored for m in report.messages] == ["filtered"]
+    assert report.problems == []

@@ -115,6 +115,7 @@ class Ledger:
     crossings: list[Crossing] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    filtered: set[str] = field(default_factory=set)  # message ids a pipe's filter criteria dropped
     batches: Counter[str] = field(default_factory=Counter)  # pipe name -> batches it received
     failed_batches: Counter[str] = field(default_factory=Counter)  # pipe name -> batches that failed
 

@@ -201,6 +201,7 @@ class PipeRunner:
                 self.ledger.record_original(record["messageId"], record["body"], pipe.name)
         if pipe.filter_patterns:
             dropped = [r for r in records if not _matches_any(pipe.filter_patterns, r)]
+            self.ledger.filtered.update(r["messageId"] for r in dropped)
             self._settle(pipe, dropped, succeeded=True)  # Pipes consumes what its filters drop
             records = [r for r in records if r not in dropped]
             if not records:

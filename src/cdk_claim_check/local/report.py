@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from .ledger import Ledger, claim_check_of, compact_json, sha256_hex
 
-Restoration = Literal["exact", "json-equal", "no"]
+Restoration = Literal["exact", "json-equal", "filtered", "no"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,8 @@ def restoration_index(
                 match = by_digest.get("json:" + sha256_hex(canonical))
             except ValueError:
                 match = None
+        if match is None and message_id in ledger.filtered:
+            match = ("filtered", "")  # dropped by a pipe's filter criteria, as the app asked
         result[message_id] = match or ("no", "")
     return result
 

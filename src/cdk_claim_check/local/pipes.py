@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from .functions import FunctionError, LocalFunction
 from .ledger import Delivery, Failure, Ledger
 from .provision import LocalResources
@@ -223,7 +225,7 @@ class PipeRunner:
                     resources=self.resources,
                     ledger=self.ledger,
                 )
-        except (FunctionError, DeliveryError) as error:
+        except (FunctionError, DeliveryError, ClientError) as error:  # a refused delivery fails the batch too
             for record in records:
                 self._failure_counts[record["messageId"]] += 1
                 self.ledger.failures.append(

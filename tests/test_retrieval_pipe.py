@@ -234,3 +234,16 @@ def test_fifo_target_queue_gets_one_group_and_content_based_deduplication() -> N
     assert pipe_properties(stack)["TargetParameters"] == {
         "SqsQueueParameters": {"MessageGroupId": "claim-check"}
     }
+
+
+def test_fifo_target_queue_without_content_based_deduplication_is_rejected() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    with pytest.raises(ValueError, match=r"FIFO queue without content-based deduplication"):
+        ClaimCheckRetrievalPipe(
+            stack,
+            "Retrieve",
+            source=queue_with_dlq(stack, "Claims"),
+            store=ClaimCheckStore(stack, "Store"),
+            target=fifo,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from aws_cdk import Duration
+from aws_cdk import aws_sqs as sqs
 
 from ._limits import (
     ENRICHMENT_PAYLOAD_LIMIT_BYTES,
@@ -131,4 +132,20 @@ def check_visibility_timeout(visibility_seconds: int | None, function_timeout: D
             f"the source queue's visibility timeout ({visibility_seconds} s) is shorter than the enrichment "
             f"function's timeout ({timeout_seconds} s): messages would be redelivered while still in flight; "
             "raise the queue's visibility_timeout or lower function_timeout"
+        )
+
+
+def check_fifo_target_deduplicates(target: ResolvedTarget) -> None:
+    """A FIFO queue target needs a deduplication id; with no path to one, only content-based deduplication.
+
+    Checked when the queue is defined in the app; an imported queue's setting is unknowable.
+    """
+    queue = target.resource
+    if target.kind is not TargetKind.QUEUE or not isinstance(queue, sqs.Queue) or not queue.fifo:
+        return
+    if getattr(queue.node.default_child, "content_based_deduplication", None) is not True:
+        raise ValueError(
+            "target is a FIFO queue without content-based deduplication, and a redeemed payload carries no "
+            "deduplication id, so every delivery would be refused; create the queue with "
+            "content_based_deduplication=True"
         )

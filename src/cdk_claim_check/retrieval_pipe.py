@@ -16,6 +16,7 @@ from ._asset import RETRIEVAL_HANDLER
 from ._checks import (
     check_batching_window,
     check_bus_parameters,
+    check_fifo_target_deduplicates,
     check_state_machine_invocation,
     check_visibility_timeout,
     resolve_batch_size,
@@ -145,6 +146,7 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
         facts = inspect_source(source)
         payload_bytes = _max_payload_bytes(max_payload_size)
         check_bus_parameters(resolved_target, detail_type=detail_type, event_source=event_source)
+        check_fifo_target_deduplicates(resolved_target)
         invocation = check_state_machine_invocation(resolved_target, state_machine_invocation)
         window_seconds = check_batching_window(maximum_batching_window)
         # The request holds the claim-check messages, the response the payloads: both share the 6 MB.

@@ -257,3 +257,13 @@ def test_an_unreadable_object_fails_the_claim_as_missing_naming_the_record(
         client.redeem_batch(checks, message_ids=["m-0", "m-1"])
     assert (raised.value.reason, raised.value.position, raised.value.message_id) == ("missing", 0, "m-0")
     assert str(raised.value).startswith("record 0 (messageId 'm-0'): missing: ")
+
+
+def test_a_packed_object_cut_short_fails_the_claim_naming_the_record(claim_check_resources: Any) -> None:
+    client = _client(claim_check_resources, compression="none", inline_limit_bytes=0)
+    checks = client.issue_batch([ClaimRequest("a" * 100), ClaimRequest("b" * 100)]).claim_checks
+    (key,) = _objects(claim_check_resources)
+    claim_check_resources.s3.put_object(Bucket=claim_check_resources.bucket_name, Key=key, Body=b"short")
+    with pytest.raises(ClaimCheckError) as raised:  # the second claim's range starts past the end
+        client.redeem_batch([checks[1]], message_ids=["m-1"])
+    assert (raised.value.reason, raised.value.position, raised.value.message_id) == ("missing", 0, "m-1")

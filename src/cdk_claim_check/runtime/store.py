@@ -28,8 +28,11 @@ _GET_BATCH = 100
 _DELETE_BATCH = 25
 _MAX_ATTEMPTS = 8
 # Without s3:ListBucket (the functions are not granted it), S3 answers a GET of a missing key with
-# 403 AccessDenied rather than 404 NoSuchKey: both mean the claim's bytes cannot be had.
-_MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NoSuchBucket", "AccessDenied", "403"})
+# 403 AccessDenied rather than 404 NoSuchKey; a range past the end of a (shortened) object is 416
+# InvalidRange. All mean the claim's bytes cannot be had.
+_MISSING_OBJECT_CODES = frozenset(
+    {"NoSuchKey", "404", "NoSuchBucket", "AccessDenied", "403", "InvalidRange", "416"}
+)
 # The calls of one batch run side by side: a Pipes batch to a bus, queue or topic holds at most 10.
 _MAX_CONCURRENT_CALLS = 10
 

@@ -30,3 +30,24 @@ def test_api_md_documents_every_public_name() -> None:
     text = _generator().render()
     missing = [name for name in cdk_claim_check.__all__ if f"## `{name}`" not in text]
     assert missing == []
+
+
+def test_every_optional_prop_states_its_default() -> None:
+    import inspect
+
+    from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+
+    generator = _generator()
+    silent = []
+    for cls, method in [
+        (ClaimCheckStore, "__init__"),
+        (ClaimCheckStore, "from_table"),
+        (ClaimCheckSplitPipe, "__init__"),
+        (ClaimCheckRetrievalPipe, "__init__"),
+    ]:
+        function = getattr(cls, method)
+        _, params = generator._split_params(generator._clean(function.__doc__))
+        for name, parameter in inspect.signature(function).parameters.items():
+            if parameter.default is not inspect.Parameter.empty and "Default" not in params.get(name, ""):
+                silent.append(f"{cls.__name__}.{method}({name})")
+    assert silent == []

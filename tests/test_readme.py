@@ -31,5 +31,9 @@ def test_readme_minimal_example_synthesizes_both_pipes_and_the_store() -> None:
     template.resource_count_is("AWS::S3::Bucket", 1)
     template.has_resource_properties(
         "AWS::Pipes::Pipe",
-        {"TargetParameters": {"EventBridgeEventBusParameters": {"DetailType": "OrderReceived", "Source": "shop.orders"}}},
+        {
+            "TargetParameters": {
+                "EventBridgeEventBusParameters": {"DetailType": "OrderReceived", "Source": "shop.orders"}
+            }
+        },
     )

@@ -162,13 +162,15 @@ def normalise_assets(template: Mapping[str, Any]) -> dict[str, Any]:
     return normalised
 
 
-def split_pipe(stack: cdk.Stack, target_name: str = "bus", **props: Any) -> ClaimCheckSplitPipe:
-    """A ClaimCheckSplitPipe into a fresh target of ``target_name``; source and store made unless given."""
+def split_pipe(stack: cdk.Stack, target: Any = "bus", **props: Any) -> ClaimCheckSplitPipe:
+    """A ClaimCheckSplitPipe into ``target`` (a resource, or a kind of :func:`targets` made afresh);
+    source and store made unless given."""
     if "source" not in props:
         props["source"] = queue_with_dlq(stack, "Inbox")
     if "store" not in props:
         props["store"] = ClaimCheckStore(stack, "Store")
-    return ClaimCheckSplitPipe(stack, "Split", target=targets(stack)[target_name], **props)
+    resource = targets(stack)[target] if isinstance(target, str) else target
+    return ClaimCheckSplitPipe(stack, "Split", target=resource, **props)
 
 
 def pipe_properties(stack: cdk.Stack) -> dict[str, Any]:

@@ -30,12 +30,14 @@ from _synth import (
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckStore, StateMachineInvocation
 
 
-def _retrieve(stack: Stack, target_name: str = "state_machine", **props: Any) -> ClaimCheckRetrievalPipe:
+def _retrieve(stack: Stack, target: Any = "state_machine", **props: Any) -> ClaimCheckRetrievalPipe:
+    """Into ``target`` (a resource, or a kind of ``targets`` made afresh); source, store made if not given."""
     if "source" not in props:
         props["source"] = queue_with_dlq(stack, "Claims")
     if "store" not in props:
         props["store"] = ClaimCheckStore(stack, "Store")
-    return ClaimCheckRetrievalPipe(stack, "Retrieve", target=targets(stack)[target_name], **props)
+    resource = targets(stack)[target] if isinstance(target, str) else target
+    return ClaimCheckRetrievalPipe(stack, "Retrieve", target=resource, **props)
 
 
 _BASE_FUNCTION_GRANTS = {
@@ -171,14 +173,7 @@ def test_state_machine_target_with_payloads_that_fit_gets_no_warning() -> None:
 def test_express_state_machine_can_be_started_request_response() -> None:
     stack = new_stack()
     express = state_machine(stack, "Express", kind=sfn.StateMachineType.EXPRESS)
-    retrieve = ClaimCheckRetrievalPipe(
-        stack,
-        "Retrieve",
-        source=queue_with_dlq(stack, "Claims"),
-        store=ClaimCheckStore(stack, "Store"),
-        target=express,
-        state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE,
-    )
+    retrieve = _retrieve(stack, express, state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE)
     assert ("states:StartSyncExecution", f"<{logical_id(express)}>") in grants(stack, retrieve.pipe_role)
 
 
@@ -224,13 +219,7 @@ def test_alarms_include_the_source_dlq() -> None:
 def test_fifo_target_queue_gets_one_group_and_content_based_deduplication() -> None:
     stack = new_stack()
     fifo = sqs.Queue(stack, "Ordered", fifo=True, content_based_deduplication=True, enforce_ssl=True)
-    ClaimCheckRetrievalPipe(
-        stack,
-        "Retrieve",
-        source=queue_with_dlq(stack, "Claims"),
-        store=ClaimCheckStore(stack, "Store"),
-        target=fifo,
-    )
+    _retrieve(stack, fifo)
     assert pipe_properties(stack)["TargetParameters"] == {
         "SqsQueueParameters": {"MessageGroupId": "claim-check"}
     }
@@ -240,10 +229,4 @@ def test_fifo_target_queue_without_content_based_deduplication_is_rejected() -> 
     stack = new_stack()
     fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
     with pytest.raises(ValueError, match=r"FIFO queue without content-based deduplication"):
-        ClaimCheckRetrievalPipe(
-            stack,
-            "Retrieve",
-            source=queue_with_dlq(stack, "Claims"),
-            store=ClaimCheckStore(stack, "Store"),
-            target=fifo,
-        )
+        _retrieve(stack, fifo)

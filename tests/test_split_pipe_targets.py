@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -122,14 +124,7 @@ def test_request_response_on_an_imported_state_machine_is_allowed() -> None:
     imported = sfn.StateMachine.from_state_machine_arn(
         stack, "ImportedWorkflow", "arn:aws:states:us-east-1:111111111111:stateMachine:imported"
     )
-    ClaimCheckSplitPipe(
-        stack,
-        "Split",
-        source=queue_with_dlq(stack, "Inbox"),
-        store=ClaimCheckStore(stack, "Store"),
-        target=imported,
-        state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE,
-    )
+    split_pipe(stack, imported, state_machine_invocation=StateMachineInvocation.REQUEST_RESPONSE)
     assert pipe_properties(stack)["Target"] == "arn:aws:states:us-east-1:111111111111:stateMachine:imported"
 
 
@@ -172,36 +167,20 @@ def test_unsupported_target_is_rejected() -> None:
         )
 
 
-def test_encrypted_target_queue_lets_the_pipe_use_its_key() -> None:
+@pytest.mark.parametrize(
+    "encrypted",
+    [
+        lambda stack, key: sqs.Queue(
+            stack, "EncryptedTarget", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key
+        ),
+        lambda stack, key: sns.Topic(stack, "EncryptedTopic", master_key=key),
+    ],
+    ids=["queue", "topic"],
+)
+def test_encrypted_target_lets_the_pipe_use_its_key(encrypted: Any) -> None:
     stack = new_stack()
     key = kms.Key(stack, "TargetKey")
-    encrypted = sqs.Queue(
-        stack, "EncryptedTarget", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key
-    )
-    split = ClaimCheckSplitPipe(
-        stack,
-        "Split",
-        source=queue_with_dlq(stack, "Inbox"),
-        store=ClaimCheckStore(stack, "Store"),
-        target=encrypted,
-    )
-    assert {action for action, resource in grants(stack, split.pipe_role) if resource == arn_of(key)} == {
-        "kms:Decrypt",
-        "kms:GenerateDataKey",
-    }
-
-
-def test_encrypted_target_topic_lets_the_pipe_use_its_key() -> None:
-    stack = new_stack()
-    key = kms.Key(stack, "TopicKey")
-    encrypted = sns.Topic(stack, "EncryptedTopic", master_key=key)
-    split = ClaimCheckSplitPipe(
-        stack,
-        "Split",
-        source=queue_with_dlq(stack, "Inbox"),
-        store=ClaimCheckStore(stack, "Store"),
-        target=encrypted,
-    )
+    split = split_pipe(stack, encrypted(stack, key))
     assert {action for action, resource in grants(stack, split.pipe_role) if resource == arn_of(key)} == {
         "kms:Decrypt",
         "kms:GenerateDataKey",
@@ -218,13 +197,7 @@ def test_event_source_with_non_ascii_characters_is_rejected() -> None:
 def test_fifo_target_queue_gets_one_group_and_claim_id_deduplication() -> None:
     stack = new_stack()
     fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
-    ClaimCheckSplitPipe(
-        stack,
-        "Split",
-        source=queue_with_dlq(stack, "Inbox"),
-        store=ClaimCheckStore(stack, "Store"),
-        target=fifo,
-    )
+    split_pipe(stack, fifo)
     assert pipe_properties(stack)["TargetParameters"] == {
         "SqsQueueParameters": {"MessageGroupId": "claim-check", "MessageDeduplicationId": "$.claimCheck.id"}
     }

@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .functions import FunctionError, LocalFunction
-from .ledger import Delivery, Failure, Ledger
+from .ledger import Delivery, Failure, Ledger, compact_json
 from .provision import LocalResources
 from .server import Clients
 from .targets import DeliveryError, Target, deliver
@@ -210,7 +210,8 @@ class PipeRunner:
                 return True
         try:
             output: Any = pipe.enrichment.invoke(records) if pipe.enrichment else records
-            if pipe.enrichment and len(json.dumps(output).encode("utf-8")) > ENRICHMENT_RESPONSE_LIMIT_BYTES:
+            response_bytes = len(compact_json(output).encode("utf-8")) if pipe.enrichment else 0
+            if response_bytes > ENRICHMENT_RESPONSE_LIMIT_BYTES:
                 raise DeliveryError(
                     f"enrichment response is over the {ENRICHMENT_RESPONSE_LIMIT_BYTES:,}-byte limit"
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_cdk import Size, Stack
+from aws_cdk import Duration, Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -230,3 +230,25 @@ def test_fifo_target_queue_without_content_based_deduplication_is_rejected() -> 
     fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
     with pytest.raises(ValueError, match=r"FIFO queue without content-based deduplication"):
         _retrieve(stack, fifo)
+
+
+def test_claims_kept_longer_than_the_store_keeps_payloads_get_a_warning() -> None:
+    stack = new_stack()
+    dlq = sqs.Queue(stack, "ClaimsDlq", enforce_ssl=True, retention_period=Duration.days(14))
+    claims = sqs.Queue(
+        stack,
+        "Claims",
+        enforce_ssl=True,
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq),
+    )
+    _retrieve(stack, source=claims, store=ClaimCheckStore(stack, "Store", time_to_live=Duration.days(7)))
+    Annotations.from_stack(stack).has_warning(
+        "/Stack/Retrieve", Match.string_like_regexp(r"up to 1,209,600 seconds.*time_to_live \(604,800 s\)")
+    )
+
+
+def test_claims_kept_within_the_store_time_to_live_get_no_retention_warning() -> None:
+    stack = new_stack()
+    _retrieve(stack, "bus")  # SQS keeps messages 4 days by default; the store 7
+    warnings = Annotations.from_stack(stack).find_warning("/Stack/Retrieve", Match.any_value())
+    assert [w for w in warnings if "ClaimsMayOutliveTheirPayloads" in str(w)] == []

@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from ._limits import SQS_MAX_MESSAGE_BYTES
 
 _SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30
+_SQS_DEFAULT_RETENTION_SECONDS = 345_600
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,14 @@ def inspect_source(source: sqs.IQueue) -> SourceFacts:
         visibility_timeout_seconds=visibility,
         dead_letter_queue=dlq,
     )
+
+
+def retention_seconds(queue: sqs.IQueue | None) -> int | None:
+    """How long a queue defined in the app keeps a message (SQS default: 4 days); None when unknowable."""
+    if not isinstance(queue, sqs.Queue):
+        return None
+    declared = getattr(queue.node.default_child, "message_retention_period", None)
+    return _SQS_DEFAULT_RETENTION_SECONDS if declared is None else _concrete_int(declared)
 
 
 def consume_statements(source: sqs.IQueue) -> list[iam.PolicyStatement]:

@@ -29,8 +29,8 @@ from ._pipe import (
     FunctionSettings,
     PipeSettings,
 )
-from ._source import inspect_source
-from ._store_access import StoreLike, reader_statements, resolve_store
+from ._source import inspect_source, retention_seconds
+from ._store_access import StoreLike, StoreRef, reader_statements, resolve_store
 from ._targets import PipeTarget, TargetKind, resolve_target
 
 DEFAULT_DETAIL_TYPE = "ClaimCheckRedeemed"
@@ -184,6 +184,7 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
                 "checks to the workflow as they are and redeem them in a task with ClaimCheckClient.redeem.",
             )
         dead_letter_queue = self._source_dead_letter_queue(source_dead_letter_queue, facts.dead_letter_queue)
+        self._warn_if_claims_outlive_the_store(store_ref, source, dead_letter_queue)
         environment = {
             "CLAIM_CHECK_TABLE_NAME": store_ref.table.table_name,
             "CLAIM_CHECK_DELETE_AFTER_RETRIEVAL": "true" if delete_after_retrieval else "false",
@@ -215,3 +216,22 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
                 dead_letter_queue=dead_letter_queue,
             ),
         )
+
+    def _warn_if_claims_outlive_the_store(
+        self, store: StoreRef, source: sqs.IQueue, dead_letter_queue: sqs.IQueue | None
+    ) -> None:
+        """A claim check kept (or redriven from the DLQ) after the store's time to live is ``expired``."""
+        if store.time_to_live is None:
+            return
+        ttl_seconds = int(store.time_to_live.to_seconds())
+        kept = [
+            seconds for seconds in map(retention_seconds, (source, dead_letter_queue)) if seconds is not None
+        ]
+        if kept and max(kept) > ttl_seconds:
+            Annotations.of(self).add_warning_v2(
+                "cdk-claim-check:ClaimsMayOutliveTheirPayloads",
+                f"The source queue or its DLQ keeps messages for up to {max(kept):,} seconds, longer "
+                f"than the store's time_to_live ({ttl_seconds:,} s): a claim check redeemed (or redriven "
+                "from the DLQ) after that finds its payload expired. Raise the store's time_to_live or "
+                "shorten the retention_period.",
+            )

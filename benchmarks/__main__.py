@@ -1,7 +1,8 @@
 """``python -m benchmarks [--quick] [--output-dir DIR]``: run the benchmarks and write the report.
 
 Without ``--output-dir`` the results go where the repository keeps them: benchmarks/results.json,
-docs/benchmarks.md and docs/benchmarks.png. With it, all three go into DIR.
+docs/benchmarks.md, docs/benchmarks.png and the cost table of README.md. With it, the first three
+go into DIR and the README is left alone.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         json_path = REPO_ROOT / "benchmarks" / "results.json"
         markdown_path = REPO_ROOT / "docs" / "benchmarks.md"
         plot_path = REPO_ROOT / "docs" / "benchmarks.png"
+    if args.output_dir is None:
+        from .readme_table import update_readme
+
+        update_readme(REPO_ROOT / "README.md", results)
     report.write_json(results, json_path)
     report.write_plot(results, plot_path)
     report.write_markdown(results, markdown_path, plot_path.name)

@@ -6,11 +6,13 @@ import json
 import random
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from runtime_helpers import claims_batch, sqs_record
 
-from cdk_claim_check.runtime import ClaimCheckClient, retrieval, split
+from cdk_claim_check.runtime import ClaimCheckClient, ClaimCheckError, retrieval, split
+from cdk_claim_check.runtime.records import ENRICHMENT_RESPONSE_LIMIT_BYTES
 
 ONE_MIB = 1024 * 1024
 LARGE = 512 * 1024
@@ -67,18 +69,33 @@ def test_any_body_round_trips_byte_exactly_through_split_and_retrieval(
     @given(body=bodies)
     @example(body="")
     @example(body=_random_text(1, ONE_MIB))
+    @example(body="\x00" * ONE_MIB)  # stored fine, but too large for any enrichment response as JSON
     def round_trip(body: str) -> None:
         sizes.append(len(body.encode()))
         check = split.handler([sqs_record(body)], lambda_context)[0]
         assert check["claimCheck"]["bytes"] == len(body.encode())
         assert client.redeem(check).body == body
+        expected = _expected_handler_output(body)
+        if _response_bytes(expected) > ENRICHMENT_RESPONSE_LIMIT_BYTES:
+            # e.g. 1 MiB of control characters: each escapes to 6 bytes of JSON, so no enrichment
+            # response can carry it; the retrieval must refuse it rather than hand Pipes a reply
+            # it rejects. The client above still redeemed it byte-exactly.
+            with pytest.raises(ClaimCheckError) as refused:
+                retrieval.handler(claims_batch([check]), lambda_context)
+            assert refused.value.reason == "too_large"
+            return
         restored = retrieval.handler(claims_batch([check]), lambda_context)[0]
-        assert restored == _expected_handler_output(body)
+        assert restored == expected
 
     round_trip()
     assert 0 in sizes
     assert sum(size > LARGE for size in sizes) >= 5  # generated, not only the @example
     assert max(sizes) > ONE_MIB - 16
+
+
+def _response_bytes(value: Any) -> int:
+    """The least a one-record enrichment response carrying ``value`` weighs: compact UTF-8 JSON."""
+    return len(json.dumps([value], ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def _refuse(name: str) -> Any:

@@ -105,7 +105,9 @@ class ClaimCheckExampleStack(Stack):
             self,
             "Store",
             overflow_bucket=True,
-            time_to_live=Duration.days(7),
+            # As long as the DLQs keep messages (14 days): a claim check redriven from a DLQ can
+            # still be redeemed.
+            time_to_live=Duration.days(14),
             removal_policy=RemovalPolicy.DESTROY,
         )
         inbox = queue_with_dlq(self, "Inbox")

@@ -105,3 +105,21 @@ def test_cdk_json_names_the_app_relative_to_the_examples_directory() -> None:
     settings = json.loads((EXAMPLES / "cdk.json").read_text())
     assert settings["app"] == "python app.py"
     assert (EXAMPLES / "app.py").is_file()
+
+
+def test_the_example_synthesizes_without_warnings(example_assembly: Path) -> None:
+    manifest = json.loads((example_assembly / "manifest.json").read_text())
+    metadata: dict[str, list[dict[str, Any]]] = {}
+    for artifact in manifest["artifacts"].values():
+        metadata.update(artifact.get("metadata", {}))
+        extra = artifact.get("additionalMetadataFile")  # where newer CDK versions write it
+        if extra:
+            metadata.update(json.loads((example_assembly / extra).read_text()))
+    warnings = [
+        (path, entry["data"])
+        for path, entries in metadata.items()
+        for entry in entries
+        if entry["type"] == "aws:cdk:warning"
+    ]
+    assert metadata, "the assembly carries no construct metadata at all: the check would be vacuous"
+    assert warnings == []

@@ -267,3 +267,34 @@ def test_a_packed_object_cut_short_fails_the_claim_naming_the_record(claim_check
     with pytest.raises(ClaimCheckError) as raised:  # the second claim's range starts past the end
         client.redeem_batch([checks[1]], message_ids=["m-1"])
     assert (raised.value.reason, raised.value.position, raised.value.message_id) == ("missing", 0, "m-1")
+
+
+def test_each_read_of_a_redeemed_value_is_an_object_of_its_own(claim_check_resources: Any) -> None:
+    # The value parsed while detecting the format is handed out once; later reads parse afresh,
+    # so a caller that changes one value never changes another.
+    client = _client(claim_check_resources)
+    payload = client.redeem(client.put('{"orderId": "o-1", "lines": [1]}'))
+    first = payload.value
+    first["lines"].append(2)
+    assert payload.value == {"orderId": "o-1", "lines": [1]}
+    assert payload.value is not payload.value
+
+
+def test_an_item_compressed_at_another_zlib_level_still_redeems(claim_check_resources: Any) -> None:
+    # The level is not recorded in the item: claims written at the former level 6 stay readable.
+    import zlib
+
+    client = _client(claim_check_resources)
+    body = '{"text": "' + "level six " * 2000 + '"}'
+    check = client.put(body)
+    item = _item(claim_check_resources, check)
+    assert item["encoding"]["S"] == "zlib"
+    claim_check_resources.dynamodb.update_item(
+        TableName=claim_check_resources.table_name,
+        Key={"id": {"S": check["claimCheck"]["id"]}},
+        UpdateExpression="SET #body = :body, #format = :format",
+        ExpressionAttributeNames={"#body": "body", "#format": "format"},
+        ExpressionAttributeValues={":body": {"B": zlib.compress(body.encode(), 6)}, ":format": {"S": "json"}},
+    )
+    assert client.redeem(check).body == body
+    assert client.redeem(check).value == json.loads(body)

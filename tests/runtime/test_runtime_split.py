@@ -44,7 +44,7 @@ def test_split_item_holds_body_digest_times_and_attributes(
     check = split.handler(batch, lambda_context)[0]["claimCheck"]
     item = _item(claim_check_resources, check["id"])
     assert item["sha256"]["S"] == check["sha256"]
-    assert item["format"]["S"] == "json"
+    assert item["format"]["S"] == "detect"  # no keep_fields: the split does not parse the body
     assert int(item["expires_at"]["N"]) - int(item["created_at"]["N"]) == 604_800
     assert json.loads(item["attributes"]["S"]) == batch[0]["messageAttributes"]
     assert item["message_id"]["S"] == batch[0]["messageId"]
@@ -60,13 +60,55 @@ def test_split_copies_keep_fields_from_json_bodies_into_metadata(
     assert checks[1]["metadata"] == {}
 
 
-def test_split_stores_non_json_body_as_text(
+def test_split_stores_non_json_body_as_text_when_keep_fields_make_it_parse(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:
-    body = "{this is not json, and that is fine"
+    configure_runtime(CLAIM_CHECK_KEEP_FIELDS='["orderId"]')
+    bodies = ["{this is not json, and that is fine", '{"orderId": "o-1"}']
+    checks = split.handler([sqs_record(body) for body in bodies], lambda_context)
+    formats = [_item(claim_check_resources, c["claimCheck"]["id"])["format"]["S"] for c in checks]
+    assert formats == ["text", "json"]
+    assert retrieval.handler(claims_batch(checks), lambda_context) == [bodies[0], {"orderId": "o-1"}]
+
+
+def test_split_without_keep_fields_leaves_the_format_to_retrieval_which_applies_the_same_rule(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    bodies = [
+        '{"a": [1, 2.5, "x"]}',
+        ' [1, {"b": null}] ',
+        "{this is not json, and that is fine",
+        "42",
+        '"quoted"',
+        "",
+        "[NaN]",
+        '{"a": Infinity}',
+        "[" * 100_000,
+        '["just", "data"]',
+    ]
+    checks = split.handler([sqs_record(body) for body in bodies], lambda_context)
+    formats = {_item(claim_check_resources, c["claimCheck"]["id"])["format"]["S"] for c in checks}
+    assert formats == {"detect"}
+    restored = retrieval.handler(claims_batch(checks), lambda_context)
+    assert restored == [{"a": [1, 2.5, "x"]}, [1, {"b": None}], *bodies[2:9], ["just", "data"]]
+
+
+@pytest.mark.parametrize(
+    "class_name",
+    [
+        "software.amazon.payloadoffloading.PayloadS3Pointer",
+        "com.amazon.sqs.javamessaging.MessageS3Pointer",
+        "\\u0073oftware.amazon.payloadoffloading.PayloadS3Pointer",  # an escape decodes to the name
+    ],
+)
+def test_split_without_keep_fields_still_recognises_a_foreign_pointer_however_it_is_written(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any, class_name: str
+) -> None:
+    body = f' [ "{class_name}" , {{"s3BucketName": "producer", "s3Key": "k"}}]'
     check = split.handler([sqs_record(body)], lambda_context)[0]
-    assert _item(claim_check_resources, check["claimCheck"]["id"])["format"]["S"] == "text"
-    assert retrieval.handler(claims_batch([check]), lambda_context) == [body]
+    item = _item(claim_check_resources, check["claimCheck"]["id"])
+    assert item["integrity"]["S"] == "pointer"
+    assert '"s3BucketName":"producer"' in item["pointer"]["S"]
 
 
 def test_split_accepts_empty_body(configure_runtime: Any, lambda_context: Any) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from cdk_claim_check.runtime import ClaimCheck, ClaimCheckError, claim_id, parse_claim_check
-from cdk_claim_check.runtime.codec import classify, compress, decompress
+from cdk_claim_check.runtime.codec import classify, compress, decompress, may_be_pointer
 from cdk_claim_check.runtime.wire import (
+    POINTER_CLASSES,
     S3Location,
     declared_payload_size,
     extract_metadata,
@@ -98,6 +99,31 @@ def test_metadata_is_empty_for_a_body_that_is_not_a_json_object() -> None:
 )
 def test_extended_client_pointer_is_recognised_in_both_class_names_and_spacings(body: str) -> None:
     assert parse_extended_pointer(json.loads(body)) == S3Location("b", "k")
+
+
+@pytest.mark.parametrize(
+    ("body", "candidate"),
+    [
+        ('["software.amazon.payloadoffloading.PayloadS3Pointer",{}]', True),
+        ('\r\n\t [ \n"com.amazon.sqs.javamessaging.MessageS3Pointer" , {}]', True),
+        ('["\\u0063om.amazon.sqs.javamessaging.MessageS3Pointer",{}]', True),  # an escape: parse to see
+        ('["software.amazon.payloadoffloading.PayloadS3Pointer2",{}]', False),
+        ('["just", "data"]', False),
+        ('{"software.amazon.payloadoffloading.PayloadS3Pointer": 1}', False),
+        ('[1, "software.amazon.payloadoffloading.PayloadS3Pointer"]', False),
+        ('["' + "x" * 100 + '\\u0041"]', False),  # longer than any class name before its escape
+        ("", False),
+        ("not json", False),
+    ],
+)
+def test_only_bodies_that_may_be_a_pointer_are_candidates_for_a_parse(body: str, candidate: bool) -> None:
+    assert may_be_pointer(body, POINTER_CLASSES) is candidate
+    if not candidate:  # never a false negative: whatever it parses to is no pointer
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return
+        assert not (isinstance(document, list) and document and document[0] in POINTER_CLASSES)
 
 
 def test_a_json_array_that_is_not_a_pointer_is_not_one() -> None:

@@ -12,10 +12,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .codec import BodyFormat, Encoding, classify, compress, decompress, sha256_hex, utf8
+from .codec import (
+    BodyFormat,
+    Encoding,
+    classify,
+    classify_value,
+    compress,
+    decompress,
+    may_be_pointer,
+    sha256_hex,
+    utf8,
+)
 from .config import StoreSettings
 from .errors import ClaimCheckError
 from .wire import (
+    POINTER_CLASSES,
     WIRE_VERSION,
     ClaimCheck,
     S3Location,
@@ -29,6 +40,9 @@ from .wire import (
 # attributes (id, digests, times, names) with room to spare.
 ITEM_LIMIT_BYTES = 400 * 1024
 _FIXED_ITEM_OVERHEAD = 1024
+
+NOT_PARSED: Any = object()
+"""Stands for a value not parsed yet (``None`` is a JSON value)."""
 
 Integrity = Literal["payload", "pointer"]
 """What ``bytes``/``sha256`` cover: the payload itself, or (for a foreign SQS Extended Client
@@ -85,7 +99,12 @@ def prepare(
     except UnicodeEncodeError:
         raise ClaimCheckError(message_id, "malformed", "body is not valid Unicode (lone surrogate)") from None
     attributes_json = json.dumps(dict(message_attributes or {}), separators=(",", ":"), sort_keys=True)
-    body_format, document = classify(body)
+    # The body is parsed only when something here needs it; else retrieval, which parses JSON
+    # bodies anyway, classifies it (format ``detect``) by the same rule.
+    body_format: StoredFormat = "detect"
+    document: Any = None
+    if settings.keep_fields or may_be_pointer(body, POINTER_CLASSES):
+        body_format, document = classify(body)
     digest = sha256_hex(raw)
     try:
         foreign = parse_extended_pointer(document)
@@ -235,8 +254,10 @@ def check_redeemable(stored: StoredClaim, check: ClaimCheck, message_id: str, no
         raise ClaimCheckError(message_id, "tampered", f"claim {check.id} does not match its store item")
 
 
-def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[str, BodyFormat]:
-    """Decode and verify the fetched bytes; returns the original body and its format.
+def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[str, BodyFormat, Any]:
+    """Decode and verify the fetched bytes; returns the original body, its format and, when the
+    item left the format to ``detect``, the value the retrieval handler returns (``NOT_PARSED``
+    otherwise: the caller parses a ``json`` body itself).
 
     Raises:
         ClaimCheckError: ``tampered`` when size, digest, compression or UTF-8 do not hold.
@@ -256,5 +277,6 @@ def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[s
     except UnicodeDecodeError:
         raise ClaimCheckError(message_id, "tampered", f"claim {stored.id} is not UTF-8") from None
     if stored.body_format in ("json", "text"):
-        return body, stored.body_format  # type: ignore[return-value]
-    return body, classify(body)[0]
+        return body, stored.body_format, NOT_PARSED  # type: ignore[return-value]
+    body_format, value = classify_value(body)
+    return body, body_format, value

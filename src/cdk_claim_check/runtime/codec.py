@@ -4,13 +4,17 @@ A body is a string (an SQS message body). It is stored as its UTF-8 bytes, zlib-
 that saves space, and restored byte-exactly. Its *format* decides how the retrieval handler hands
 it to the target: a body that parses as a JSON object or array (strict JSON: no NaN/Infinity) is
 ``json`` and is returned as the parsed value; anything else, including an empty body, a JSON
-scalar and text that is not JSON at all, is ``text`` and is returned as the string.
+scalar and text that is not JSON at all, is ``text`` and is returned as the string. The split
+classifies a body only when it parses it anyway (``keep_fields``, a possible SQS Extended Client
+pointer); otherwise the item says ``detect`` and retrieval, which parses JSON bodies in any case,
+classifies it by the same rule.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
 from typing import Any, Literal
 
@@ -19,8 +23,10 @@ from .config import Compression
 BodyFormat = Literal["json", "text"]
 Encoding = Literal["identity", "zlib"]
 
-# zlib's default level: about 3x faster than level 9 on text, and within a few percent of its size.
-_ZLIB_LEVEL = 6
+# zlib level 1: about 4x faster than the default level 6 on JSON (1.4 ms against 6.1 ms for a
+# 200 KB order) for a compression ratio of about 3.9 instead of 5.1. The level is not recorded:
+# any zlib stream inflates the same way, so items written at another level stay readable.
+_ZLIB_LEVEL = 1
 
 
 def utf8(body: str) -> bytes:
@@ -58,6 +64,32 @@ def classify(body: str) -> tuple[BodyFormat, Any]:
     if parsed and isinstance(value, dict | list):
         return "json", value
     return "text", None
+
+
+def classify_value(body: str) -> tuple[BodyFormat, Any]:
+    """The body's format and the value the retrieval handler returns for it (one parse at most)."""
+    body_format, document = classify(body)
+    return body_format, document if body_format == "json" else body
+
+
+# What a JSON array whose first element is a string starts with: JSON whitespace is exactly these
+# four characters. Group 1 is that string's text up to its closing quote or first escape.
+# Both class names are shorter than 64 characters, so a longer first string is not one of them.
+_ARRAY_OF_STRING_START = re.compile(r'[ \t\n\r]*\[[ \t\n\r]*"([^"\\]{0,64})(["\\])')
+
+
+def may_be_pointer(body: str, class_names: frozenset[str]) -> bool:
+    """False when ``body`` cannot be a JSON array whose first element is one of ``class_names``.
+
+    Looks only at the start of the body: an array that starts with a string is a candidate when
+    that string, read up to its closing quote, is one of the names, or when it holds an escape
+    within its first 64 characters (``\\u0073oftware...`` decodes to a name too). Only candidates
+    need a parse to be sure.
+    """
+    start = _ARRAY_OF_STRING_START.match(body)
+    if start is None:
+        return False
+    return start.group(2) == "\\" or start.group(1) in class_names
 
 
 def restore(body: str, body_format: str) -> Any:

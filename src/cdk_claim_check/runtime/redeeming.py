@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .claims import StoredClaim, check_redeemable, decode_body, from_item
+from .claims import NOT_PARSED, StoredClaim, check_redeemable, decode_body, from_item
 from .codec import BodyFormat, restore
 from .errors import ClaimCheckError
 from .store import ClaimStore, ObjectMissingError, run_concurrently
@@ -36,11 +36,20 @@ class RedeemedPayload:
     body_format: BodyFormat
     message_attributes: dict[str, Any] = field(default_factory=dict)
     owned_object: S3Location | None = field(default=None, repr=False, compare=False)
+    # The value parsed while the format was detected, handed out once (so no caller shares an
+    # object with another, as if every read of ``value`` parsed the body afresh).
+    _parsed: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def value(self) -> Any:
-        """What the retrieval handler returns: the parsed JSON for ``json``, else the body string."""
-        return restore(self.body, self.body_format)
+        """What the retrieval handler returns: the parsed JSON for ``json``, else the body string.
+
+        Each read returns a value of its own (a fresh parse for ``json``).
+        """
+        try:
+            return self._parsed.pop()
+        except IndexError:
+            return restore(self.body, self.body_format)
 
 
 def redeem_batch(
@@ -69,11 +78,12 @@ def redeem_batch(
     redeemed = []
     for position, (claim, data, name) in enumerate(zip(stored, fetched, names, strict=True)):
         try:
-            body, body_format = decode_body(claim, data, name)
+            body, body_format, value = decode_body(claim, data, name)
         except ClaimCheckError as error:
             raise error.at(position) from None
         owned = claim.pointer if claim.owns_object else None
-        redeemed.append(RedeemedPayload(claim.id, body, body_format, claim.attributes, owned))
+        parsed = [] if value is NOT_PARSED else [value]
+        redeemed.append(RedeemedPayload(claim.id, body, body_format, claim.attributes, owned, parsed))
     return redeemed
 
 

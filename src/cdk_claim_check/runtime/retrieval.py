@@ -41,7 +41,7 @@ def handler(event: Any, context: Any) -> list[Any]:
         message_ids = [record["messageId"] for record in records]
         payloads = client.redeem_batch([record["body"] for record in records], message_ids=message_ids)
         values = [payload.value for payload in payloads]
-        check_enrichment_response(values, message_ids)
+        check_enrichment_response(values, message_ids, [payload.body for payload in payloads])
     except ClaimCheckError as error:
         logger.set_correlation_id(error.message_id)
         logger.error("retrieval failed", extra={"reason": error.reason, "position": error.position})

@@ -203,3 +203,27 @@ def test_incompressible_bytes_stay_identity_under_auto() -> None:
 def test_decompression_stops_after_the_expected_size() -> None:
     bomb = compress(b"\0" * 10_000_000, "auto")[1]
     assert len(decompress("zlib", bomb, 1000)) == 1001
+
+
+def test_high_entropy_text_is_huffman_coded_smaller_and_inflates_with_the_plain_decoder() -> None:
+    import base64
+    import random
+    import zlib
+
+    raw = base64.b64encode(random.Random(11).randbytes(150_000))
+    encoding, stored = compress(raw, "auto")
+    assert encoding == "zlib"
+    assert len(stored) <= len(zlib.compress(raw, 1))  # Huffman alone loses nothing on base64
+    assert zlib.decompress(stored) == raw
+    assert decompress(encoding, stored, len(raw)) == raw
+
+
+def test_a_body_that_starts_random_and_then_repeats_still_round_trips_smaller() -> None:
+    import base64
+    import random
+
+    raw = base64.b64encode(random.Random(12).randbytes(9_000)) + b"repeat me " * 20_000
+    encoding, stored = compress(raw, "auto")
+    assert encoding == "zlib"
+    assert len(stored) < len(raw)
+    assert decompress(encoding, stored, len(raw)) == raw

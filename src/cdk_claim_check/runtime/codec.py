@@ -99,13 +99,31 @@ def restore(body: str, body_format: str) -> Any:
     return body
 
 
+# High-entropy text (base64 of binary or encrypted data) gives LZ77 string matching almost nothing
+# to find, and zlib spends most of its time looking: Huffman coding alone is about 3x faster on a
+# 200 KB base64 body and even a little smaller. A body longer than two samples whose first sample
+# does not shrink below this ratio at the chosen level is Huffman-coded only; the output is an
+# ordinary zlib stream either way.
+_SAMPLE_BYTES = 8192
+_HIGH_ENTROPY_RATIO = 0.7
+
+
 def compress(raw: bytes, mode: Compression) -> tuple[Encoding, bytes]:
     """Encode ``raw`` for storage: zlib when ``mode`` is ``auto`` and that saves bytes, else identity."""
     if mode == "auto" and len(raw) > 64:
-        packed = zlib.compress(raw, _ZLIB_LEVEL)
+        packed = _deflate(raw)
         if len(packed) < len(raw):
             return "zlib", packed
     return "identity", raw
+
+
+def _deflate(raw: bytes) -> bytes:
+    if len(raw) > 2 * _SAMPLE_BYTES:
+        sample = raw[:_SAMPLE_BYTES]
+        if len(zlib.compress(sample, _ZLIB_LEVEL)) >= _HIGH_ENTROPY_RATIO * len(sample):
+            huffman = zlib.compressobj(_ZLIB_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 8, zlib.Z_HUFFMAN_ONLY)
+            return huffman.compress(raw) + huffman.flush()
+    return zlib.compress(raw, _ZLIB_LEVEL)
 
 
 def decompress(encoding: str, stored: bytes, expected_size: int) -> bytes:

@@ -31,9 +31,9 @@ def sqs_records(event: Any) -> list[dict[str, Any]]:
 ENRICHMENT_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
 
 
-# For ``compact_json_size_bound``: every digit becomes "0" and "E" becomes "e", so that plain
-# substring counts find exponents ("0e") and long runs of digits.
-_NUMBER_SHAPES = bytes.maketrans(b"0123456789E", b"0000000000e")
+# For ``compact_json_size_bound``: every digit becomes "0" and "e"/"E" becomes "\x01" (a byte that
+# JSON text never holds raw), so that plain substring counts find exponents and long digit runs.
+_NUMBER_SHAPES = bytes.maketrans(b"0123456789eE", b"0000000000\x01\x01")
 _CONTROL_CHARACTERS = bytes(range(0x20))
 
 
@@ -57,10 +57,10 @@ def compact_json_size_bound(body: str, value: Any) -> int | None:
     if isinstance(value, str):
         controls = len(raw) - len(raw.translate(None, _CONTROL_CHARACTERS))
         return len(raw) + 2 + raw.count(b'"') + raw.count(b"\\") + 5 * controls
-    shapes = raw.translate(_NUMBER_SHAPES)
-    if b"\\ud" in shapes or b"\\uD" in shapes:
+    if b"\\" in raw and (b"\\ud" in raw or b"\\uD" in raw):
         return None
-    return len(raw) + 14 * shapes.count(b"0e") + 3 * shapes.count(b"0" * 17)
+    shapes = raw.translate(_NUMBER_SHAPES)
+    return len(raw) + 14 * shapes.count(b"0\x01") + 3 * shapes.count(b"0" * 17)
 
 
 def check_enrichment_response(

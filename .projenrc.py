@@ -6,10 +6,14 @@ managed files, and the test suite fails if they drift from what this file produc
 
 from projen.python import BuildSystem, PythonProject, UvOptions
 
-# aws-cdk-lib 2.180 is the oldest release with every L1 and enum this library uses
-# (CfnPipe's log configuration, Runtime.PYTHON_3_13, TableV2 point-in-time specification);
-# users bring their own aws-cdk-lib, so we state a floor and a major-version ceiling only.
-CDK_RANGE = "aws-cdk-lib>=2.180.0,<3"
+# The floor is measured, not guessed: the construct tests pass on aws-cdk-lib 2.269.0 and fail on
+# 2.268.0, whose Validations.acknowledge() rejects the cdk-nag v3 finding ids with "::" that the
+# constructs acknowledge (IAM5 on bucket ARNs). Older still lack Acknowledgment (< 2.252).
+# Re-check with a venv holding aws-cdk-lib==<version> and `pytest tests/test_split_pipe.py
+# tests/test_retrieval_pipe.py tests/test_store.py`. Users bring their own aws-cdk-lib, so we
+# state that floor and a major-version ceiling only.
+CDK_RANGE = "aws-cdk-lib>=2.269.0,<3"
+# constructs: any 10.x; aws-cdk-lib itself requires the 10.x release it was built with.
 CONSTRUCTS_RANGE = "constructs>=10.0.0,<11"
 
 # What the Lambda handlers need; the Lambda runtime and the Powertools layer provide both,

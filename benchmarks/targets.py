@@ -23,13 +23,16 @@ class TargetResult:
 _CLOSING = {
     "cost": "fewer requests per message on the legs both designs share (SQS and Pipes bill every 64 KB "
     "chunk of the raw payload), which this library cannot change, or a smaller stored size.",
-    "handler_cpu_split": "work a bare put does not do: compressing each body (zlib.compress) and parsing "
-    "it as JSON to classify it (codec.parse_json_document, the json decoder in the hotspots); a faster zlib "
-    "level, or classifying JSON without a full parse, would close most of the gap.",
-    "handler_cpu_retrieval": "work a bare get does not do: each restored payload is serialised again to "
-    "check the 6 MB response limit (records.check_enrichment_response, the json encoder in the hotspots) and "
-    "parsed back to JSON (codec.restore); checking the limit from the stored byte size instead of "
-    "re-serialising would close most of the gap.",
+    "handler_cpu_split": "work a bare put does not do and the contract requires: compressing each body "
+    "(zlib.compress, level 1; Huffman coding only for high-entropy bodies) and hashing it "
+    "(_hashlib.openssl_sha256). The body is no longer parsed unless keep_fields are set; what is left is "
+    "compression itself: storing uncompressed (compression='none') would close the gap at a higher "
+    "storage and write-unit cost.",
+    "handler_cpu_retrieval": "work a bare get does not do and the contract requires: parsing each JSON "
+    "payload back into a value (the json decoder in the hotspots; JSON bodies are returned parsed), "
+    "inflating it (zlib decompress) and checking its SHA-256. The 6 MB response check no longer "
+    "re-serialises the payloads when a size bound proves the batch fits; only returning JSON bodies as "
+    "strings (a contract change) would close most of what is left.",
     "cold_import": "importing less at module level beyond boto3 (`python -X importtime -c 'import "
     "runtime.split'` in the asset directory names the modules), e.g. Powertools' Metrics and Tracer "
     "on first use.",

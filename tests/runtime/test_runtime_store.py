@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import pytest
 
-from cdk_claim_check.runtime.store import AwsClaimStore
+from cdk_claim_check.runtime.store import AwsClaimStore, run_concurrently
 
 TABLE = "claims"
 
@@ -85,3 +86,46 @@ def test_get_items_asks_for_each_key_once_in_chunks_of_100(sleeps: list[float]) 
     assert _store(dynamodb).get_items(ids + ids[:10]) == {}
     assert [len(request[TABLE]["Keys"]) for request in dynamodb.requests] == [100, 50]
     assert sleeps == []
+
+
+def test_run_concurrently_reuses_its_worker_threads_from_one_call_to_the_next() -> None:
+    def thread_of(_: int) -> threading.Thread:
+        time.sleep(0.01)  # keep each worker busy so that several take part
+        return threading.current_thread()
+
+    workers = {thread for _ in range(3) for thread in run_concurrently(thread_of, list(range(10)))}
+    assert threading.current_thread() not in workers
+    assert len(workers) <= 10  # one pool of at most 10 workers, not 10 new threads per call
+    assert all(thread.name.startswith("claim-check") for thread in workers)
+
+
+def test_run_concurrently_runs_each_call_side_by_side_even_when_called_from_two_threads_at_once() -> None:
+    # Four calls that all must be running at the same time to pass the barrier: two callers at
+    # once each get their calls run side by side (the second one on a pool of its own).
+    barrier = threading.Barrier(4, timeout=5)
+    results: list[list[int]] = []
+
+    def caller() -> None:
+        results.append(run_concurrently(lambda value: (barrier.wait(), value)[1], [1, 2]))
+
+    threads = [threading.Thread(target=caller) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(map(sorted, results)) == [[1, 2], [1, 2]]
+
+
+def test_run_concurrently_lets_every_call_finish_before_raising_the_first_error_in_order() -> None:
+    finished: list[int] = []
+
+    def call(value: int) -> int:
+        if value == 0:
+            raise ValueError("first")
+        time.sleep(0.2)
+        finished.append(value)
+        return value
+
+    with pytest.raises(ValueError, match="first"):
+        run_concurrently(call, [0, 1, 2])
+    assert sorted(finished) == [1, 2]

@@ -8,9 +8,10 @@ point the store elsewhere; the defaults honour the usual boto3 environment, incl
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor, wait
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -38,6 +39,13 @@ _MAX_CONCURRENT_CALLS = 10
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+
+# Worker threads kept for the life of the process (a Lambda execution environment), so a warm
+# invocation does not start and join a thread per call (about 0.5 ms of CPU per message for a
+# batch of 10 small bodies). One call at a time uses them; a call made while another is under way
+# (several threads sharing a client) gets a pool of its own, as every call did before.
+_SHARED_POOL = ThreadPoolExecutor(max_workers=_MAX_CONCURRENT_CALLS, thread_name_prefix="claim-check")
+_SHARED_POOL_IN_USE = threading.Lock()
 
 
 class ObjectMissingError(LookupError):
@@ -181,6 +189,17 @@ def run_concurrently(function: Callable[[_T], _R], arguments: Sequence[_T]) -> l
     """``[function(a) for a in arguments]`` with the calls side by side; the first error in order wins."""
     if len(arguments) <= 1:
         return [function(argument) for argument in arguments]
-    with ThreadPoolExecutor(max_workers=min(_MAX_CONCURRENT_CALLS, len(arguments))) as pool:
-        futures = [pool.submit(function, argument) for argument in arguments]
-        return [future.result() for future in futures]
+    if not _SHARED_POOL_IN_USE.acquire(blocking=False):
+        with ThreadPoolExecutor(max_workers=min(_MAX_CONCURRENT_CALLS, len(arguments))) as pool:
+            return _run_all(pool, function, arguments)
+    try:
+        return _run_all(_SHARED_POOL, function, arguments)
+    finally:
+        _SHARED_POOL_IN_USE.release()
+
+
+def _run_all(pool: Executor, function: Callable[[_T], _R], arguments: Sequence[_T]) -> list[_R]:
+    """Every call finishes before this returns or raises (no write still running after a failure)."""
+    futures = [pool.submit(function, argument) for argument in arguments]
+    wait(futures)
+    return [future.result() for future in futures]

@@ -23,11 +23,13 @@ class TargetResult:
 _CLOSING = {
     "cost": "fewer requests per message on the legs both designs share (SQS and Pipes bill every 64 KB "
     "chunk of the raw payload), which this library cannot change, or a smaller stored size.",
-    "handler_cpu_split": "work a bare put does not do and the contract requires: compressing each body "
-    "(zlib.compress, level 1; Huffman coding only for high-entropy bodies) and hashing it "
-    "(_hashlib.openssl_sha256). The body is no longer parsed unless keep_fields are set; what is left is "
-    "compression itself: storing uncompressed (compression='none') would close the gap at a higher "
-    "storage and write-unit cost.",
+    "handler_cpu_split": "work a bare put does not do and the contract requires. At small sizes: a "
+    "conditional PutItem carrying the claim's metadata (digest, size, format, times, attributes) "
+    "instead of a bare id and body, sent side by side from worker threads (kept across invocations), "
+    "plus Powertools metrics and logs. At large sizes: compressing each body (zlib.compress, level 1; "
+    "Huffman coding only for high-entropy bodies) and hashing it (_hashlib.openssl_sha256). The body "
+    "is no longer parsed unless keep_fields are set; compression='none' would close the large-size "
+    "gap at a higher storage and write-unit cost.",
     "handler_cpu_retrieval": "work a bare get does not do and the contract requires: parsing each JSON "
     "payload back into a value (the json decoder in the hotspots; JSON bodies are returned parsed), "
     "inflating it (zlib decompress) and checking its SHA-256. The 6 MB response check no longer "

@@ -57,7 +57,7 @@ def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 def test_wheel_ships_the_handler_code(wheel_files: list[str]) -> None:
-    for handler_module in ("split.py", "retrieval.py", "config.py", "store.py", "client.py"):
+    for handler_module in ("split.py", "retrieval.py", "config.py", "contract.py", "storage.py", "client.py"):
         assert f"cdk_claim_check/runtime/{handler_module}" in wheel_files
 
 

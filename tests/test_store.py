@@ -157,18 +157,3 @@ def test_from_table_wraps_an_existing_table_without_creating_resources() -> None
     template.resource_count_is("AWS::DynamoDB::Table", 0)
     template.resource_count_is("AWS::S3::Bucket", 0)
     assert (store.table, store.bucket, store.time_to_live.to_days()) == (table, bucket, 2)
-
-
-def test_synth_checks_use_the_limits_and_defaults_of_the_runtime_contract() -> None:
-    # Kept apart so that importing the constructs needs no boto3; they must not drift, or a value
-    # that passes at synth would fail every cold start (or the reverse).
-    from cdk_claim_check import _limits
-    from cdk_claim_check import store as store_construct
-    from cdk_claim_check.runtime import config
-
-    assert (_limits.MIN_TTL_SECONDS, _limits.MAX_TTL_SECONDS, _limits.MAX_INLINE_LIMIT_BYTES) == (
-        config.MIN_TTL_SECONDS,
-        config.MAX_TTL_SECONDS,
-        config.MAX_INLINE_LIMIT_BYTES,
-    )
-    assert store_construct.DEFAULT_TIME_TO_LIVE.to_seconds() == config.DEFAULT_TTL_SECONDS

@@ -11,8 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._options import Compression, PipeLogLevel, S3Layout, StateMachineInvocation
     from .retrieval_pipe import ClaimCheckRetrievalPipe
+    from .runtime.contract import Compression, PipeLogLevel, S3Layout, StateMachineInvocation
     from .split_pipe import ClaimCheckSplitPipe
     from .store import ClaimCheckStore
 
@@ -30,10 +30,10 @@ _EXPORTS = {
     "ClaimCheckStore": ".store",
     "ClaimCheckSplitPipe": ".split_pipe",
     "ClaimCheckRetrievalPipe": ".retrieval_pipe",
-    "Compression": "._options",
-    "PipeLogLevel": "._options",
-    "S3Layout": "._options",
-    "StateMachineInvocation": "._options",
+    "Compression": ".runtime.contract",
+    "PipeLogLevel": ".runtime.contract",
+    "S3Layout": ".runtime.contract",
+    "StateMachineInvocation": ".runtime.contract",
 }
 
 

@@ -7,23 +7,18 @@ import re
 from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
 
-from ._limits import (
-    ENRICHMENT_PAYLOAD_LIMIT_BYTES,
-    MAX_BATCHING_WINDOW_SECONDS,
-    PIPE_RECORD_OVERHEAD_BYTES,
-    SQS_SOURCE_MAX_UNWINDOWED_BATCH,
-)
-from ._options import StateMachineInvocation
 from ._targets import ResolvedTarget, TargetKind, state_machine_type
+from .runtime.contract import (
+    LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
+    MAX_BATCHING_WINDOW_SECONDS,
+    SQS_SOURCE_MAX_UNWINDOWED_BATCH,
+    StateMachineInvocation,
+    max_batch_for_enrichment,
+)
 
 _MAX_DETAIL_TYPE_CHARS = 128
 _MAX_EVENT_SOURCE_CHARS = 256
 _EVENT_SOURCE_PATTERN = re.compile(r"^[\x20-\x7e]+$")
-
-
-def max_batch_for_enrichment(record_bytes: int) -> int:
-    """Largest batch whose records fit the 6 MB enrichment request (or response)."""
-    return max(1, ENRICHMENT_PAYLOAD_LIMIT_BYTES // (record_bytes + PIPE_RECORD_OVERHEAD_BYTES))
 
 
 def resolve_batch_size(
@@ -54,7 +49,7 @@ def resolve_batch_size(
         raise ValueError(
             f"batch_size={batch_size} x up to {record_bytes:,} bytes per record ({record_bytes_origin}) "
             f"exceeds "
-            f"the {ENRICHMENT_PAYLOAD_LIMIT_BYTES:,}-byte (6 MB) Lambda limit of the enrichment call; "
+            f"the {LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:,}-byte (6 MB) Lambda limit of the enrichment call; "
             f"pass batch_size={fitting} or less, or lower the maximum message size"
         )
     return batch_size

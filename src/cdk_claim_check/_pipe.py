@@ -21,16 +21,11 @@ from constructs import Construct
 from ._alarms import build_alarms
 from ._asset import FUNCTION_RUNTIME, default_powertools_layer, handler_code
 from ._nag import acknowledge
-from ._options import PipeLogLevel, StateMachineInvocation
 from ._source import consume_statements
 from ._store_access import StoreRef
 from ._targets import ResolvedTarget
+from .runtime.contract import POWERTOOLS_ENVIRONMENT, PipeLogLevel, StateMachineInvocation
 
-POWERTOOLS_ENVIRONMENT = {
-    "POWERTOOLS_SERVICE_NAME": "claim-check",
-    "POWERTOOLS_METRICS_NAMESPACE": "ClaimCheck",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-}
 _MIN_MEMORY_MB, _MAX_MEMORY_MB = 128, 10_240
 _MAX_TIMEOUT_SECONDS = 900
 DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(30)

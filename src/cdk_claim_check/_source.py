@@ -8,7 +8,7 @@ from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 
-from ._limits import SQS_MAX_MESSAGE_BYTES
+from .runtime.contract import SQS_MAX_MESSAGE_BYTES
 
 _SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30
 _SQS_DEFAULT_RETENTION_SECONDS = 345_600

@@ -19,8 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 
-from ._limits import PER_RECORD_TARGET_MAX_BATCH, SQS_SOURCE_MAX_BATCH
-from ._options import StateMachineInvocation
+from .runtime.contract import PER_RECORD_TARGET_MAX_BATCH, SQS_SOURCE_MAX_BATCH, StateMachineInvocation
 
 FIFO_MESSAGE_GROUP_ID = "claim-check"
 

@@ -21,8 +21,6 @@ from ._checks import (
     check_visibility_timeout,
     resolve_batch_size,
 )
-from ._limits import SQS_MAX_MESSAGE_BYTES, STEP_FUNCTIONS_INPUT_LIMIT_BYTES
-from ._options import PipeLogLevel, StateMachineInvocation
 from ._pipe import (
     DEFAULT_FUNCTION_TIMEOUT,
     ClaimCheckPipeBase,
@@ -32,6 +30,15 @@ from ._pipe import (
 from ._source import inspect_source, retention_seconds
 from ._store_access import StoreLike, StoreRef, reader_statements, resolve_store
 from ._targets import PipeTarget, TargetKind, resolve_target
+from .runtime.contract import (
+    ENV_BUCKET_NAME,
+    ENV_DELETE_AFTER_RETRIEVAL,
+    ENV_TABLE_NAME,
+    SQS_MAX_MESSAGE_BYTES,
+    STEP_FUNCTIONS_INPUT_LIMIT_BYTES,
+    PipeLogLevel,
+    StateMachineInvocation,
+)
 
 DEFAULT_DETAIL_TYPE = "ClaimCheckRedeemed"
 DEFAULT_EVENT_SOURCE = "claim-check"
@@ -186,11 +193,11 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
         dead_letter_queue = self._source_dead_letter_queue(source_dead_letter_queue, facts.dead_letter_queue)
         self._warn_if_claims_outlive_the_store(store_ref, source, dead_letter_queue)
         environment = {
-            "CLAIM_CHECK_TABLE_NAME": store_ref.table.table_name,
-            "CLAIM_CHECK_DELETE_AFTER_RETRIEVAL": "true" if delete_after_retrieval else "false",
+            ENV_TABLE_NAME: store_ref.table.table_name,
+            ENV_DELETE_AFTER_RETRIEVAL: "true" if delete_after_retrieval else "false",
         }
         if store_ref.bucket is not None:
-            environment["CLAIM_CHECK_BUCKET_NAME"] = store_ref.bucket.bucket_name
+            environment[ENV_BUCKET_NAME] = store_ref.bucket.bucket_name
         self._store = store_ref
         self._build(
             handler=RETRIEVAL_HANDLER,

@@ -21,8 +21,6 @@ from ._checks import (
     check_visibility_timeout,
     resolve_batch_size,
 )
-from ._limits import MAX_INLINE_LIMIT_BYTES
-from ._options import Compression, PipeLogLevel, S3Layout, StateMachineInvocation
 from ._pipe import (
     DEFAULT_FUNCTION_TIMEOUT,
     ClaimCheckPipeBase,
@@ -32,11 +30,25 @@ from ._pipe import (
 from ._source import inspect_source
 from ._store_access import StoreLike, StoreRef, resolve_store, writer_statements
 from ._targets import PipeTarget, resolve_target
+from .runtime.contract import (
+    ENV_BUCKET_NAME,
+    ENV_COMPRESSION,
+    ENV_INLINE_LIMIT_BYTES,
+    ENV_KEEP_FIELDS,
+    ENV_S3_LAYOUT,
+    ENV_TABLE_NAME,
+    ENV_TTL_SECONDS,
+    MAX_INLINE_LIMIT_BYTES,
+    MAX_KEEP_FIELDS_JSON_CHARS,
+    Compression,
+    PipeLogLevel,
+    S3Layout,
+    StateMachineInvocation,
+)
 from .store import DEFAULT_TIME_TO_LIVE, validate_time_to_live
 
 DEFAULT_DETAIL_TYPE = "ClaimCheck"
 DEFAULT_EVENT_SOURCE = "claim-check"
-_MAX_KEEP_FIELDS_JSON_CHARS = 2_048
 
 
 def _keep_fields_json(keep_fields: Sequence[str]) -> str:
@@ -51,7 +63,7 @@ def _keep_fields_json(keep_fields: Sequence[str]) -> str:
                 "like 'customer.id'"
             )
     encoded = json.dumps(list(keep_fields), separators=(",", ":"))
-    if len(encoded) > _MAX_KEEP_FIELDS_JSON_CHARS:
+    if len(encoded) > MAX_KEEP_FIELDS_JSON_CHARS:
         raise ValueError(
             f"keep_fields is {len(encoded)} characters as JSON (more than 2,048) and would crowd the 4 KB "
             "Lambda environment; keep fewer fields"
@@ -241,10 +253,10 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
     ) -> dict[str, str]:
         """The split function's environment, per the runtime contract (docs/contract.md)."""
         environment = {
-            "CLAIM_CHECK_TABLE_NAME": store.table.table_name,
-            "CLAIM_CHECK_TTL_SECONDS": str(_time_to_live_seconds(store, time_to_live)),
-            "CLAIM_CHECK_COMPRESSION": Compression(compression).value,
-            "CLAIM_CHECK_KEEP_FIELDS": _keep_fields_json(keep_fields),
+            ENV_TABLE_NAME: store.table.table_name,
+            ENV_TTL_SECONDS: str(_time_to_live_seconds(store, time_to_live)),
+            ENV_COMPRESSION: Compression(compression).value,
+            ENV_KEEP_FIELDS: _keep_fields_json(keep_fields),
         }
         if store.bucket is None:
             for prop, value in (("inline_limit_bytes", inline_limit_bytes), ("s3_layout", s3_layout)):
@@ -254,13 +266,13 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
                         "with a bucket (ClaimCheckStore(overflow_bucket=True), or bucket=...)"
                     )
             return environment
-        environment["CLAIM_CHECK_BUCKET_NAME"] = store.bucket.bucket_name
-        environment["CLAIM_CHECK_S3_LAYOUT"] = S3Layout(s3_layout or S3Layout.PACKED).value
+        environment[ENV_BUCKET_NAME] = store.bucket.bucket_name
+        environment[ENV_S3_LAYOUT] = S3Layout(s3_layout or S3Layout.PACKED).value
         if inline_limit_bytes is not None:
             if not 0 <= inline_limit_bytes <= MAX_INLINE_LIMIT_BYTES:
                 raise ValueError(
                     f"inline_limit_bytes={inline_limit_bytes} is outside 0..350000 (DynamoDB items hold "
                     "400 KB including attribute names); pass a value in that range"
                 )
-            environment["CLAIM_CHECK_INLINE_LIMIT_BYTES"] = str(inline_limit_bytes)
+            environment[ENV_INLINE_LIMIT_BYTES] = str(inline_limit_bytes)
         return environment

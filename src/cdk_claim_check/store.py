@@ -10,15 +10,17 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ._limits import MAX_TTL_SECONDS, MIN_TTL_SECONDS
 from ._nag import acknowledge
+from .runtime.contract import (
+    DEFAULT_TTL_SECONDS,
+    LIFECYCLE_MARGIN_DAYS,
+    MAX_TTL_SECONDS,
+    MIN_TTL_SECONDS,
+    PARTITION_KEY,
+    TTL_ATTRIBUTE,
+)
 
-PARTITION_KEY = "id"
-TTL_ATTRIBUTE = "expires_at"
-DEFAULT_TIME_TO_LIVE = Duration.days(7)
-# Objects outlive their items by a day, so an item that DynamoDB has not yet expired (TTL deletion
-# runs late) never points at an object that S3 already removed.
-_LIFECYCLE_MARGIN_DAYS = 1
+DEFAULT_TIME_TO_LIVE = Duration.seconds(DEFAULT_TTL_SECONDS)
 
 
 def validate_time_to_live(time_to_live: Duration, prop: str = "time_to_live") -> int:
@@ -103,7 +105,7 @@ class ClaimCheckStore(Construct):
         )
         self._bucket: s3.IBucket | None = None
         if overflow_bucket:
-            expiry_days = math.ceil(ttl_seconds / 86_400) + _LIFECYCLE_MARGIN_DAYS
+            expiry_days = math.ceil(ttl_seconds / 86_400) + LIFECYCLE_MARGIN_DAYS
             self._bucket = s3.Bucket(
                 self,
                 "Bucket",

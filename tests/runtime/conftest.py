@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from runtime_helpers import FakeLambdaContext
 
-from cdk_claim_check.runtime import observability, retrieval, split, store
+from cdk_claim_check.runtime import observability, retrieval, split, storage
 
 
 def _reset_runtime_caches() -> None:
     split._client.cache_clear()
     retrieval._runtime.cache_clear()
-    store.default_dynamodb_client.cache_clear()
-    store.default_s3_client.cache_clear()
+    storage.default_dynamodb_client.cache_clear()
+    storage.default_s3_client.cache_clear()
     observability.tracer.cache_clear()
 
 

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cdk_claim_check.runtime import ClaimCheckClient, ClaimCheckError, ClaimRequest
-from cdk_claim_check.runtime.store import AwsClaimStore
+from cdk_claim_check.runtime.storage import AwsClaimStore
 from cdk_claim_check.runtime.wire import EXTENDED_POINTER_CLASS, S3Location
 
 

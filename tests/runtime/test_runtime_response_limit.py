@@ -15,11 +15,8 @@ from hypothesis import strategies as st
 
 from cdk_claim_check.runtime import ClaimCheckError
 from cdk_claim_check.runtime.codec import classify_value
-from cdk_claim_check.runtime.records import (
-    ENRICHMENT_RESPONSE_LIMIT_BYTES,
-    check_enrichment_response,
-    compact_json_size_bound,
-)
+from cdk_claim_check.runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
+from cdk_claim_check.runtime.response_limit import check_enrichment_response, compact_json_size_bound
 
 
 def _exact(value: Any) -> int:
@@ -98,8 +95,8 @@ def _outcome(values: list[Any], bodies: list[str] | None) -> tuple[str, int | No
         # Text whose control characters escape to six bytes each.
         ["\x01" * 900_000] * 3,
         # Just over and just under the limit, in plain text.
-        ["y" * (ENRICHMENT_RESPONSE_LIMIT_BYTES // 2 - 3)] * 2,
-        ["y" * (ENRICHMENT_RESPONSE_LIMIT_BYTES // 2 - 2)] * 2,
+        ["y" * (LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES // 2 - 3)] * 2,
+        ["y" * (LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES // 2 - 2)] * 2,
         # Escaped surrogates: no bound, the exact count decides.
         ['["\\ud83d\\ude00' + "z" * 900_000 + '"]'] * 7,
     ],
@@ -110,13 +107,13 @@ def test_the_response_check_with_bodies_decides_exactly_as_the_exact_count(bodie
     expected = _outcome(values, None)
     assert _outcome(values, bodies) == expected
     total = 1 + sum(_exact(value) + 1 for value in values)
-    assert (expected is None) == (total <= ENRICHMENT_RESPONSE_LIMIT_BYTES)
+    assert (expected is None) == (total <= LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES)
 
 
 def test_float_growth_past_the_limit_is_refused_at_the_record_that_crosses_it() -> None:
     bodies = ["[" + ",".join(["1e15"] * 220_000) + "]"] * 5
     values = [json.loads(body) for body in bodies]
-    assert sum(len(body) for body in bodies) < ENRICHMENT_RESPONSE_LIMIT_BYTES
+    assert sum(len(body) for body in bodies) < LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
     outcome = _outcome(values, bodies)
     assert outcome is not None and outcome[:2] == ("too_large", 1)
 

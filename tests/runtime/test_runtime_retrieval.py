@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from runtime_helpers import claims_batch, sqs_record
 
 from cdk_claim_check.runtime import ClaimCheckError, retrieval, split
-from cdk_claim_check.runtime.store import AwsClaimStore
+from cdk_claim_check.runtime.storage import AwsClaimStore
 from cdk_claim_check.runtime.wire import S3Location
 
 

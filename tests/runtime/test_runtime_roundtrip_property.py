@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from runtime_helpers import claims_batch, sqs_record
 
 from cdk_claim_check.runtime import ClaimCheckClient, ClaimCheckError, retrieval, split
-from cdk_claim_check.runtime.records import ENRICHMENT_RESPONSE_LIMIT_BYTES
+from cdk_claim_check.runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
 
 ONE_MIB = 1024 * 1024
 LARGE = 512 * 1024
@@ -76,7 +76,7 @@ def test_any_body_round_trips_byte_exactly_through_split_and_retrieval(
         assert check["claimCheck"]["bytes"] == len(body.encode())
         assert client.redeem(check).body == body
         expected = _expected_handler_output(body)
-        if _response_bytes(expected) > ENRICHMENT_RESPONSE_LIMIT_BYTES:
+        if _response_bytes(expected) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
             # e.g. 1 MiB of control characters: each escapes to 6 bytes of JSON, so no enrichment
             # response can carry it; the retrieval must refuse it rather than hand Pipes a reply
             # it rejects. The client above still redeemed it byte-exactly.

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cdk_claim_check.runtime.store import AwsClaimStore, run_concurrently
+from cdk_claim_check.runtime.storage import AwsClaimStore, run_concurrently
 
 TABLE = "claims"
 

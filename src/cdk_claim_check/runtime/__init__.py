@@ -2,25 +2,30 @@
 
 Imports nothing from aws_cdk. Inside the Lambda asset this package is the top-level package
 ``runtime`` (handlers ``runtime.split.handler`` and ``runtime.retrieval.handler``), which is why
-every import in it is relative. The handler modules are not imported here, so importing the
-client does not need Powertools.
+every import in it is relative. The names below are imported lazily (PEP 562): importing
+:mod:`.contract` (as the constructs do at synth time) loads no boto3, and importing the client
+does not need Powertools.
 """
 
 from __future__ import annotations
 
-from .client import ClaimCheckClient, ClaimRequest, IssuedBatch, RedeemedPayload
-from .config import RuntimeConfig, StoreSettings, load_config
-from .errors import REASONS, ClaimCheckError, ConfigError, Reason
-from .wire import (
-    CLAIM_CHECK_KEY,
-    EXTENDED_POINTER_CLASS,
-    LEGACY_POINTER_CLASS,
-    METADATA_KEY,
-    WIRE_VERSION,
-    ClaimCheck,
-    claim_id,
-    parse_claim_check,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import ClaimCheckClient, ClaimRequest, IssuedBatch, RedeemedPayload
+    from .config import RuntimeConfig, StoreSettings, load_config
+    from .errors import REASONS, ClaimCheckError, ConfigError, Reason
+    from .wire import (
+        CLAIM_CHECK_KEY,
+        EXTENDED_POINTER_CLASS,
+        LEGACY_POINTER_CLASS,
+        METADATA_KEY,
+        WIRE_VERSION,
+        ClaimCheck,
+        claim_id,
+        parse_claim_check,
+    )
 
 __all__ = [
     "CLAIM_CHECK_KEY",
@@ -43,3 +48,36 @@ __all__ = [
     "load_config",
     "parse_claim_check",
 ]
+
+_EXPORTS = {
+    "ClaimCheckClient": ".client",
+    "ClaimRequest": ".client",
+    "IssuedBatch": ".client",
+    "RedeemedPayload": ".client",
+    "RuntimeConfig": ".config",
+    "StoreSettings": ".config",
+    "load_config": ".config",
+    "REASONS": ".errors",
+    "ClaimCheckError": ".errors",
+    "ConfigError": ".errors",
+    "Reason": ".errors",
+    "CLAIM_CHECK_KEY": ".wire",
+    "EXTENDED_POINTER_CLASS": ".wire",
+    "LEGACY_POINTER_CLASS": ".wire",
+    "METADATA_KEY": ".wire",
+    "WIRE_VERSION": ".wire",
+    "ClaimCheck": ".wire",
+    "claim_id": ".wire",
+    "parse_claim_check": ".wire",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -24,6 +24,7 @@ from .codec import (
     utf8,
 )
 from .config import StoreSettings
+from .contract import DYNAMODB_ITEM_LIMIT_BYTES, PARTITION_KEY, TTL_ATTRIBUTE
 from .errors import ClaimCheckError
 from .wire import (
     POINTER_CLASSES,
@@ -36,9 +37,7 @@ from .wire import (
     parse_extended_pointer,
 )
 
-# DynamoDB's item limit is 400 KB including attribute names; the margin covers the fixed
-# attributes (id, digests, times, names) with room to spare.
-ITEM_LIMIT_BYTES = 400 * 1024
+# The margin covers the item's fixed attributes (id, digests, times, names) with room to spare.
 _FIXED_ITEM_OVERHEAD = 1024
 
 NOT_PARSED: Any = object()
@@ -139,13 +138,13 @@ def fits_inline(claim: PreparedClaim, settings: StoreSettings) -> bool:
     """True when the body stays in the item: within the inline limit and the item size limit."""
     return (
         len(claim.stored) <= settings.effective_inline_limit
-        and len(claim.stored) + _item_overhead(claim) <= ITEM_LIMIT_BYTES
+        and len(claim.stored) + _item_overhead(claim) <= DYNAMODB_ITEM_LIMIT_BYTES
     )
 
 
 def check_item_size(claim: PreparedClaim, position: int | None = None) -> None:
     """Fail ``too_large`` when even a pointer item would not fit (huge message attributes)."""
-    if _item_overhead(claim) > ITEM_LIMIT_BYTES:
+    if _item_overhead(claim) > DYNAMODB_ITEM_LIMIT_BYTES:
         raise ClaimCheckError(
             claim.message_id, "too_large", "message attributes do not fit in a DynamoDB item", position
         )
@@ -158,14 +157,14 @@ def _item_overhead(claim: PreparedClaim) -> int:
 def to_item(claim: PreparedClaim, placement: Placement, *, now: int, ttl_seconds: int) -> dict[str, Any]:
     """The DynamoDB item (low-level attribute values) for a placed claim."""
     item: dict[str, Any] = {
-        "id": {"S": claim.check.id},
+        PARTITION_KEY: {"S": claim.check.id},
         "v": {"N": str(WIRE_VERSION)},
         "bytes": {"N": str(claim.check.bytes)},
         "sha256": {"S": claim.check.sha256},
         "format": {"S": claim.body_format},
         "encoding": {"S": claim.encoding},
         "created_at": {"N": str(now)},
-        "expires_at": {"N": str(now + ttl_seconds)},
+        TTL_ATTRIBUTE: {"N": str(now + ttl_seconds)},
         "attributes": {"S": claim.attributes_json},
         "message_id": {"S": claim.message_id},
     }
@@ -220,13 +219,13 @@ def from_item(item: Mapping[str, Any]) -> StoredClaim:
     pointer = item.get("pointer", {}).get("S")
     pointer_location = parse_extended_pointer(json.loads(pointer)) if pointer else None
     return StoredClaim(
-        id=item["id"]["S"],
+        id=item[PARTITION_KEY]["S"],
         version=int(item["v"]["N"]),
         size=int(item["bytes"]["N"]),
         sha256=item["sha256"]["S"],
         body_format=item["format"]["S"],
         encoding=item["encoding"]["S"],
-        expires_at=int(item["expires_at"]["N"]),
+        expires_at=int(item[TTL_ATTRIBUTE]["N"]),
         attributes=json.loads(item.get("attributes", {}).get("S", "{}")),
         integrity=item.get("integrity", {}).get("S", "payload"),
         size_declared=bool(item.get("size_declared", {}).get("BOOL", False)),

@@ -19,10 +19,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .config import DEFAULT_TTL_SECONDS, Compression, RuntimeConfig, S3Layout, StoreSettings, load_config
+from .config import RuntimeConfig, StoreSettings, load_config
+from .contract import DEFAULT_TTL_SECONDS, Compression, S3Layout
 from .issuing import ClaimRequest, IssuedBatch, issue_batch
 from .redeeming import RedeemedPayload, delete_redeemed, redeem_batch
-from .store import AwsClaimStore, ClaimStore
+from .storage import AwsClaimStore, ClaimStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -60,9 +61,9 @@ class ClaimCheckClient:
         bucket_name: str | None = None,
         *,
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
-        compression: Compression = "auto",
+        compression: Compression = Compression.AUTO,
         inline_limit_bytes: int | None = None,
-        s3_layout: S3Layout = "packed",
+        s3_layout: S3Layout = S3Layout.PACKED,
         keep_fields: Sequence[str] = (),
         dynamodb_client: DynamoDBClient | None = None,
         s3_client: S3Client | None = None,

@@ -18,7 +18,7 @@ import re
 import zlib
 from typing import Any, Literal
 
-from .config import Compression
+from .contract import Compression
 
 BodyFormat = Literal["json", "text"]
 Encoding = Literal["identity", "zlib"]

@@ -12,30 +12,29 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
+from typing import TypeVar
 
+from .contract import (
+    DEFAULT_INLINE_LIMIT_WITH_BUCKET,
+    DEFAULT_TTL_SECONDS,
+    ENV_BUCKET_NAME,
+    ENV_COMPRESSION,
+    ENV_DELETE_AFTER_RETRIEVAL,
+    ENV_INLINE_LIMIT_BYTES,
+    ENV_KEEP_FIELDS,
+    ENV_S3_LAYOUT,
+    ENV_TABLE_NAME,
+    ENV_TTL_SECONDS,
+    MAX_INLINE_LIMIT_BYTES,
+    MAX_TTL_SECONDS,
+    MIN_TTL_SECONDS,
+    Compression,
+    S3Layout,
+)
 from .errors import ConfigError
 
-Compression = Literal["auto", "none"]
-S3Layout = Literal["packed", "object"]
-
-TABLE_NAME = "CLAIM_CHECK_TABLE_NAME"
-BUCKET_NAME = "CLAIM_CHECK_BUCKET_NAME"
-TTL_SECONDS = "CLAIM_CHECK_TTL_SECONDS"
-COMPRESSION = "CLAIM_CHECK_COMPRESSION"
-INLINE_LIMIT_BYTES = "CLAIM_CHECK_INLINE_LIMIT_BYTES"
-S3_LAYOUT = "CLAIM_CHECK_S3_LAYOUT"
-KEEP_FIELDS = "CLAIM_CHECK_KEEP_FIELDS"
-DELETE_AFTER_RETRIEVAL = "CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"
-
-DEFAULT_TTL_SECONDS = 7 * 24 * 3600
-MIN_TTL_SECONDS = 60
-MAX_TTL_SECONDS = 365 * 24 * 3600
-# Below about 8 KB (after compression) a payload is cheaper as a DynamoDB item (1 KB write
-# units at $0.625/M) than as an S3 object ($5/M PUTs); above it S3 wins.
-DEFAULT_INLINE_LIMIT_WITH_BUCKET = 8192
-# Keeps the stored body, its attributes and the attribute names under the 400 KB item limit.
-MAX_INLINE_LIMIT_BYTES = 350_000
+_Option = TypeVar("_Option", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -59,32 +58,33 @@ class StoreSettings:
     table_name: str
     bucket_name: str | None = None
     ttl_seconds: int = DEFAULT_TTL_SECONDS
-    compression: Compression = "auto"
+    compression: Compression = Compression.AUTO
     inline_limit_bytes: int | None = None
-    s3_layout: S3Layout = "packed"
+    s3_layout: S3Layout = S3Layout.PACKED
     keep_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.table_name:
-            raise ConfigError(TABLE_NAME, "is required (the claim-check DynamoDB table name)")
+            raise ConfigError(ENV_TABLE_NAME, "is required (the claim-check DynamoDB table name)")
         if self.bucket_name is not None and not self.bucket_name:
-            raise ConfigError(BUCKET_NAME, "is empty; leave it unset for no overflow bucket")
+            raise ConfigError(ENV_BUCKET_NAME, "is empty; leave it unset for no overflow bucket")
         if not MIN_TTL_SECONDS <= self.ttl_seconds <= MAX_TTL_SECONDS:
             raise ConfigError(
-                TTL_SECONDS,
+                ENV_TTL_SECONDS,
                 f"{self.ttl_seconds} is out of range {MIN_TTL_SECONDS}..{MAX_TTL_SECONDS} seconds",
             )
-        if self.compression not in ("auto", "none"):
-            raise ConfigError(COMPRESSION, f"{self.compression!r} is not 'auto' or 'none'")
+        if self.compression not in tuple(Compression):
+            raise ConfigError(ENV_COMPRESSION, f"{self.compression!r} is not one of {', '.join(Compression)}")
         if self.inline_limit_bytes is not None and not 0 <= self.inline_limit_bytes <= MAX_INLINE_LIMIT_BYTES:
             raise ConfigError(
-                INLINE_LIMIT_BYTES, f"{self.inline_limit_bytes} is out of range 0..{MAX_INLINE_LIMIT_BYTES}"
+                ENV_INLINE_LIMIT_BYTES,
+                f"{self.inline_limit_bytes} is out of range 0..{MAX_INLINE_LIMIT_BYTES}",
             )
-        if self.s3_layout not in ("packed", "object"):
-            raise ConfigError(S3_LAYOUT, f"{self.s3_layout!r} is not 'packed' or 'object'")
+        if self.s3_layout not in tuple(S3Layout):
+            raise ConfigError(ENV_S3_LAYOUT, f"{self.s3_layout!r} is not one of {', '.join(S3Layout)}")
         for field in self.keep_fields:
             if not isinstance(field, str) or not field or "" in field.split("."):
-                raise ConfigError(KEEP_FIELDS, f"{field!r} is not a field name or dotted path")
+                raise ConfigError(ENV_KEEP_FIELDS, f"{field!r} is not a field name or dotted path")
 
     @property
     def effective_inline_limit(self) -> int:
@@ -115,17 +115,17 @@ def load_config(environ: Mapping[str, str] | None = None) -> RuntimeConfig:
         ConfigError: naming the first variable with a bad value.
     """
     env = os.environ if environ is None else environ
-    ttl_seconds = _integer(env, TTL_SECONDS)
+    ttl_seconds = _integer(env, ENV_TTL_SECONDS)
     store = StoreSettings(
-        table_name=env.get(TABLE_NAME, "").strip(),
-        bucket_name=_optional(env, BUCKET_NAME),
+        table_name=env.get(ENV_TABLE_NAME, "").strip(),
+        bucket_name=_optional(env, ENV_BUCKET_NAME),
         ttl_seconds=DEFAULT_TTL_SECONDS if ttl_seconds is None else ttl_seconds,
-        compression=_choice(env, COMPRESSION, ("auto", "none"), "auto"),  # type: ignore[arg-type]
-        inline_limit_bytes=_integer(env, INLINE_LIMIT_BYTES),
-        s3_layout=_choice(env, S3_LAYOUT, ("packed", "object"), "packed"),  # type: ignore[arg-type]
+        compression=_choice(env, ENV_COMPRESSION, Compression, Compression.AUTO),
+        inline_limit_bytes=_integer(env, ENV_INLINE_LIMIT_BYTES),
+        s3_layout=_choice(env, ENV_S3_LAYOUT, S3Layout, S3Layout.PACKED),
         keep_fields=_keep_fields(env),
     )
-    return RuntimeConfig(store=store, delete_after_retrieval=_boolean(env, DELETE_AFTER_RETRIEVAL, False))
+    return RuntimeConfig(store=store, delete_after_retrieval=_boolean(env, ENV_DELETE_AFTER_RETRIEVAL, False))
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
@@ -148,14 +148,14 @@ def _integer(env: Mapping[str, str], name: str) -> int | None:
         raise ConfigError(name, f"{raw!r} is not an integer") from None
 
 
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+def _choice(env: Mapping[str, str], name: str, options: type[_Option], default: _Option) -> _Option:
     raw = env.get(name)
     if raw is None or not raw.strip():
         return default
-    value = raw.strip().lower()
-    if value not in allowed:
-        raise ConfigError(name, f"{raw!r} is not one of {', '.join(allowed)}")
-    return value
+    try:
+        return options(raw.strip().lower())
+    except ValueError:
+        raise ConfigError(name, f"{raw!r} is not one of {', '.join(options)}") from None
 
 
 def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -169,15 +169,15 @@ def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _keep_fields(env: Mapping[str, str]) -> tuple[str, ...]:
-    raw = env.get(KEEP_FIELDS)
+    raw = env.get(ENV_KEEP_FIELDS)
     if raw is None or not raw.strip():
         return ()
     try:
         fields = json.loads(raw)
     except ValueError:
         raise ConfigError(
-            KEEP_FIELDS, 'is not JSON; expected an array of field names like ["orderId"]'
+            ENV_KEEP_FIELDS, 'is not JSON; expected an array of field names like ["orderId"]'
         ) from None
     if not isinstance(fields, list) or not all(isinstance(field, str) for field in fields):
-        raise ConfigError(KEEP_FIELDS, 'is not a JSON array of strings like ["orderId"]')
+        raise ConfigError(ENV_KEEP_FIELDS, 'is not a JSON array of strings like ["orderId"]')
     return tuple(fields)

@@ -16,7 +16,7 @@ from .claims import Placement, PreparedClaim, check_item_size, fits_inline, prep
 from .codec import decompress, sha256_hex
 from .config import StoreSettings
 from .errors import ClaimCheckError
-from .store import ClaimStore, run_concurrently
+from .storage import ClaimStore, run_concurrently
 from .wire import S3Location, claim_id
 
 PACKED_PREFIX = "packed/"

@@ -13,7 +13,7 @@ from typing import Any
 from .claims import NOT_PARSED, StoredClaim, check_redeemable, decode_body, from_item
 from .codec import BodyFormat, restore
 from .errors import ClaimCheckError
-from .store import ClaimStore, ObjectMissingError, run_concurrently
+from .storage import ClaimStore, ObjectMissingError, run_concurrently
 from .wire import ClaimCheck, S3Location, parse_claim_check
 
 _Span = tuple[int, int]

@@ -14,11 +14,12 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from .batch import sqs_records
 from .client import ClaimCheckClient, RedeemedPayload
 from .config import RuntimeConfig, load_config
 from .errors import ClaimCheckError
 from .observability import MetricName, logger, metrics, traced
-from .records import check_enrichment_response, sqs_records
+from .response_limit import check_enrichment_response
 
 _MISSES = frozenset({"missing", "expired"})
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from .batch import sqs_records
 from .client import ClaimCheckClient, ClaimRequest, IssuedBatch
 from .config import load_config
 from .errors import ClaimCheckError
 from .observability import MetricName, logger, metrics, traced
-from .records import sqs_records
 
 
 @cache

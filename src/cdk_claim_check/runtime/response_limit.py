@@ -1,4 +1,4 @@
-"""The shape of a Pipes SQS batch: a bare JSON array of SQS records (pure)."""
+"""The 6 MB bound on an enrichment response: the retrieval's payloads must fit what Pipes accepts (pure)."""
 
 from __future__ import annotations
 
@@ -6,30 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
 from .errors import ClaimCheckError
-
-
-def sqs_records(event: Any) -> list[dict[str, Any]]:
-    """The records of a Pipes batch, each checked to carry a string ``messageId`` and ``body``.
-
-    Raises:
-        ClaimCheckError: ``malformed``, naming the first record that is not an SQS record.
-    """
-    if not isinstance(event, list):
-        raise ClaimCheckError("?", "malformed", "a Pipes batch is a JSON array of SQS records")
-    for position, record in enumerate(event):
-        message_id = record.get("messageId") if isinstance(record, dict) else None
-        if not isinstance(message_id, str) or not isinstance(record.get("body"), str):
-            name = message_id if isinstance(message_id, str) else "?"
-            raise ClaimCheckError(
-                name, "malformed", "not an SQS record with a string messageId and body", position
-            )
-    return event
-
-
-# Lambda's synchronous response and the Pipes enrichment response are both limited to 6 MB.
-ENRICHMENT_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
-
 
 # For ``compact_json_size_bound``: every digit becomes "0" and "e"/"E" becomes "\x01" (a byte that
 # JSON text never holds raw), so that plain substring counts find exponents and long digit runs.
@@ -81,12 +59,12 @@ def check_enrichment_response(
                 break
             bound += size
         else:
-            if bound <= ENRICHMENT_RESPONSE_LIMIT_BYTES:
+            if bound <= LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
                 return
     total = 2  # the brackets of the array
     for position, (value, message_id) in enumerate(zip(values, message_ids, strict=True)):
         total += len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) + 1
-        if total > ENRICHMENT_RESPONSE_LIMIT_BYTES:
+        if total > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
             raise ClaimCheckError(
                 message_id,
                 "too_large",

@@ -1,4 +1,5 @@
-"""DynamoDB and S3 persistence behind a small interface (the only module doing I/O).
+"""DynamoDB and S3 storage behind a small interface (the only module doing I/O), and the worker threads
+that run a batch's calls side by side.
 
 boto3 is imported here only, and clients are created on first use, so the handlers import
 without AWS credentials, region or network. Pass your own clients (``dynamodb=``, ``s3=``) to
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import boto3
 from botocore.exceptions import ClientError
 
+from .contract import PARTITION_KEY
 from .wire import S3Location
 
 if TYPE_CHECKING:
@@ -131,14 +133,14 @@ class AwsClaimStore:
         unique = list(dict.fromkeys(ids))  # BatchGetItem refuses duplicate keys
         for start in range(0, len(unique), _GET_BATCH):
             keys: list[dict[str, Any]] = [
-                {"id": {"S": ident}} for ident in unique[start : start + _GET_BATCH]
+                {PARTITION_KEY: {"S": ident}} for ident in unique[start : start + _GET_BATCH]
             ]
             request: dict[str, Any] = {self._table_name: {"Keys": keys, "ConsistentRead": True}}
             for attempt in range(_MAX_ATTEMPTS):
                 _back_off(attempt)
                 reply = self.dynamodb.batch_get_item(RequestItems=request)
                 for item in reply.get("Responses", {}).get(self._table_name, []):
-                    found[item["id"]["S"]] = dict(item)
+                    found[item[PARTITION_KEY]["S"]] = dict(item)
                 request = dict(reply.get("UnprocessedKeys") or {})
                 if not request:
                     break
@@ -162,7 +164,7 @@ class AwsClaimStore:
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), _DELETE_BATCH):
             requests: list[Any] = [
-                {"DeleteRequest": {"Key": {"id": {"S": ident}}}}
+                {"DeleteRequest": {"Key": {PARTITION_KEY: {"S": ident}}}}
                 for ident in unique[start : start + _DELETE_BATCH]
             ]
             pending: dict[str, Any] = {self._table_name: requests}

@@ -1,0 +1,132 @@
+"""The contract between the constructs and the runtime, written once: names, limits, defaults, options.
+
+Standard library only. The constructs import it at synth time (without loading boto3), the Lambda
+handlers at run time (without loading aws_cdk), and the local run and the benchmarks use the same
+values, so a limit or a variable name has exactly one definition. ``docs/contract.md`` describes the
+same contract for readers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# --- Environment variables the constructs set on the functions --------------------------------------
+
+ENV_TABLE_NAME = "CLAIM_CHECK_TABLE_NAME"
+ENV_BUCKET_NAME = "CLAIM_CHECK_BUCKET_NAME"
+ENV_TTL_SECONDS = "CLAIM_CHECK_TTL_SECONDS"
+ENV_COMPRESSION = "CLAIM_CHECK_COMPRESSION"
+ENV_INLINE_LIMIT_BYTES = "CLAIM_CHECK_INLINE_LIMIT_BYTES"
+ENV_S3_LAYOUT = "CLAIM_CHECK_S3_LAYOUT"
+ENV_KEEP_FIELDS = "CLAIM_CHECK_KEEP_FIELDS"
+ENV_DELETE_AFTER_RETRIEVAL = "CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"
+
+POWERTOOLS_SERVICE_NAME = "claim-check"
+METRICS_NAMESPACE = "ClaimCheck"
+"""CloudWatch namespace of the runtime's metrics (``POWERTOOLS_METRICS_NAMESPACE``)."""
+POWERTOOLS_ENVIRONMENT: dict[str, str] = {
+    "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
+    "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+}
+"""The Powertools settings both functions get besides the contract's own variables."""
+
+# --- The store's table -----------------------------------------------------------------------------
+
+PARTITION_KEY = "id"
+"""The table's partition key (string): the claim id."""
+TTL_ATTRIBUTE = "expires_at"
+"""The table's TTL attribute (epoch seconds); the retrieval also checks it itself."""
+
+# --- Time to live and inline storage ---------------------------------------------------------------
+
+DEFAULT_TTL_SECONDS = 7 * 24 * 3600
+MIN_TTL_SECONDS = 60
+MAX_TTL_SECONDS = 365 * 24 * 3600
+LIFECYCLE_MARGIN_DAYS = 1
+"""Days the bucket keeps objects past the time to live, so an item that DynamoDB has not yet expired
+(TTL deletion runs late) never points at an object that S3 already removed."""
+
+DEFAULT_INLINE_LIMIT_WITH_BUCKET = 8192
+"""Below about 8 KB (after compression) a payload is cheaper as a DynamoDB item (1 KB write units at
+$0.625/M) than as an S3 object ($5/M PUTs); above it S3 wins."""
+MAX_INLINE_LIMIT_BYTES = 350_000
+"""Largest stored body kept inside a DynamoDB item (the item limit is 400 KB, attribute names included)."""
+DYNAMODB_ITEM_LIMIT_BYTES = 400 * 1024
+
+MAX_KEEP_FIELDS_JSON_CHARS = 2_048
+"""``keep_fields`` as JSON stays this short, so it does not crowd the 4 KB Lambda environment."""
+
+# --- Service limits -----------------------------------------------------------------------------------
+
+SQS_MAX_MESSAGE_BYTES = 1_048_576
+"""SQS maximum message size (1 MiB); assumed for queues whose setting cannot be read."""
+SQS_RECEIVE_MAX_MESSAGES = 10
+"""ReceiveMessage returns at most 10 messages per call."""
+LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456
+"""Lambda's synchronous request and response limit (6 MB), which bounds a pipe's enrichment call and
+a pipe's delivery to a Lambda target."""
+PIPE_RECORD_OVERHEAD_BYTES = 2_048
+"""Headroom per SQS record in the enrichment request: ids, receipt handle, attributes, JSON escaping."""
+STEP_FUNCTIONS_INPUT_LIMIT_BYTES = 262_144
+"""Step Functions execution input limit (256 KiB)."""
+PER_RECORD_TARGET_MAX_BATCH = 10
+"""Pipes batch maximum for event bus, SQS and SNS targets (one target message per record); also the
+number of entries one PutEvents or SendMessageBatch call takes."""
+SQS_SOURCE_MAX_BATCH = 10_000
+"""Pipes SQS source batch maximum (above 10 it needs a batching window of at least 1 second)."""
+SQS_SOURCE_MAX_UNWINDOWED_BATCH = 10
+MAX_BATCHING_WINDOW_SECONDS = 300
+LAMBDA_MIN_MEMORY_MB = 128
+LAMBDA_MAX_MEMORY_MB = 10_240
+LAMBDA_MAX_TIMEOUT_SECONDS = 900
+DEFAULT_FUNCTION_TIMEOUT_SECONDS = 30
+DEFAULT_FUNCTION_MEMORY_MB = 512
+
+
+def max_batch_for_enrichment(record_bytes: int) -> int:
+    """Largest batch whose records of up to ``record_bytes`` fit the 6 MB enrichment request (or response)."""
+    return max(1, LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES // (record_bytes + PIPE_RECORD_OVERHEAD_BYTES))
+
+
+# --- Options (public enums, exported from the package root) --------------------------------------
+
+
+class Compression(StrEnum):
+    """Compression of stored payloads (``CLAIM_CHECK_COMPRESSION``)."""
+
+    AUTO = "auto"
+    """zlib when it makes the stored bytes smaller, otherwise the body as is."""
+    NONE = "none"
+    """Always store the body as is."""
+
+
+class S3Layout(StrEnum):
+    """How payloads above the inline limit are laid out in the overflow bucket (``CLAIM_CHECK_S3_LAYOUT``)."""
+
+    PACKED = "packed"
+    """One S3 object per batch; each claim is redeemed with a ranged GET (fewest PUTs)."""
+    OBJECT = "object"
+    """One S3 object per payload, referenced in the SQS Extended Client pointer form."""
+
+
+class PipeLogLevel(StrEnum):
+    """How much the pipe writes to its CloudWatch log group (``LogConfiguration.Level``)."""
+
+    OFF = "OFF"
+    """No pipe logs (and no pipe log group)."""
+    ERROR = "ERROR"
+    """Failed executions only."""
+    INFO = "INFO"
+    """Errors plus the start and end of each execution stage."""
+    TRACE = "TRACE"
+    """Every step of every execution (verbose; for debugging)."""
+
+
+class StateMachineInvocation(StrEnum):
+    """How a pipe starts a Step Functions target (``StepFunctionStateMachineParameters.InvocationType``)."""
+
+    FIRE_AND_FORGET = "FIRE_AND_FORGET"
+    """Start an execution and move on (any workflow type)."""
+    REQUEST_RESPONSE = "REQUEST_RESPONSE"
+    """Wait for the result (EXPRESS workflows only)."""

@@ -53,16 +53,11 @@ class ConstructDefaults:
 @cache
 def construct_defaults() -> ConstructDefaults:
     # Imported here: it starts the jsii runtime, which the cost runs need only for these values.
-    from cdk_claim_check.retrieval_pipe import ClaimCheckRetrievalPipe
-    from cdk_claim_check.split_pipe import ClaimCheckSplitPipe
+    from cdk_claim_check._pipe_options import PIPE_OPTION_DEFAULTS
     from cdk_claim_check.store import ClaimCheckStore
 
-    split = inspect.signature(ClaimCheckSplitPipe.__init__).parameters
-    retrieval = inspect.signature(ClaimCheckRetrievalPipe.__init__).parameters
-    memory = split["function_memory_size"].default
-    if retrieval["function_memory_size"].default != memory:
-        raise ValueError("the split and retrieval functions' default memory differ; model them apart")
-    architecture = split["function_architecture"].default.name
+    memory = PIPE_OPTION_DEFAULTS["function_memory_size"]
+    architecture = PIPE_OPTION_DEFAULTS["function_architecture"].name
     ttl_days = inspect.signature(ClaimCheckStore.__init__).parameters["time_to_live"].default.to_days()
     return ConstructDefaults(int(memory), str(architecture), float(ttl_days))
 

@@ -35,7 +35,7 @@ def test_api_md_documents_every_public_name() -> None:
 def test_every_optional_prop_states_its_default() -> None:
     import inspect
 
-    from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+    from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore, PipeOptions
 
     generator = _generator()
     silent = []
@@ -50,4 +50,21 @@ def test_every_optional_prop_states_its_default() -> None:
         for name, parameter in inspect.signature(function).parameters.items():
             if parameter.default is not inspect.Parameter.empty and "Default" not in params.get(name, ""):
                 silent.append(f"{cls.__name__}.{method}({name})")
+    for name, _, doc in generator._typed_dict_fields(PipeOptions):
+        if "Default" not in doc:
+            silent.append(f"PipeOptions({name})")
     assert silent == []
+
+
+def test_pipes_take_the_shared_props_and_document_only_their_own() -> None:
+    import inspect
+
+    from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, PipeOptions
+
+    shared = set(PipeOptions.__annotations__)
+    for cls in (ClaimCheckSplitPipe, ClaimCheckRetrievalPipe):
+        parameters = inspect.signature(cls.__init__).parameters
+        assert parameters["options"].kind is inspect.Parameter.VAR_KEYWORD
+        assert shared.isdisjoint(parameters), f"{cls.__name__} repeats a shared prop in its signature"
+        _, params = _generator()._split_params(inspect.getdoc(cls.__init__) or "")
+        assert shared.isdisjoint(params), f"{cls.__name__} repeats the text of a shared prop"

@@ -53,8 +53,8 @@ def test_retrieval_function_may_read_the_store_but_not_write_or_delete() -> None
     assert grants(stack, retrieve.function_role) == {
         ("dynamodb:BatchGetItem", arn_of(store.table)),
         ("s3:GetObject", f"{arn_of(store.bucket)}/*"),
-        ("logs:CreateLogStream", arn_of(retrieve.log_group)),
-        ("logs:PutLogEvents", arn_of(retrieve.log_group)),
+        ("logs:CreateLogStream", arn_of(retrieve.function_log_group)),
+        ("logs:PutLogEvents", arn_of(retrieve.function_log_group)),
         *_BASE_FUNCTION_GRANTS,
     }
 
@@ -92,10 +92,10 @@ def test_encrypted_store_lets_the_retrieval_function_decrypt_only() -> None:
     } == {"kms:Decrypt"}
 
 
-def test_plain_table_store_is_read_without_a_bucket() -> None:
+def test_existing_table_store_is_read_without_a_bucket() -> None:
     stack = new_stack()
     table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
-    retrieve = _retrieve(stack, store=table)
+    retrieve = _retrieve(stack, store=ClaimCheckStore.from_table(stack, "Store", table=table))
     environment = function_environment(stack, retrieve)
     assert environment["CLAIM_CHECK_TABLE_NAME"] == "claims"
     assert "CLAIM_CHECK_BUCKET_NAME" not in environment

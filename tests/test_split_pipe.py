@@ -40,8 +40,8 @@ def test_split_function_may_write_the_store_but_not_read_it() -> None:
     assert grants(stack, split.function_role) == {
         ("dynamodb:PutItem", arn_of(store.table)),
         ("s3:PutObject", f"{arn_of(store.bucket)}/*"),
-        ("logs:CreateLogStream", arn_of(split.log_group)),
-        ("logs:PutLogEvents", arn_of(split.log_group)),
+        ("logs:CreateLogStream", arn_of(split.function_log_group)),
+        ("logs:PutLogEvents", arn_of(split.function_log_group)),
         ("xray:PutTraceSegments", "*"),
         ("xray:PutTelemetryRecords", "*"),
     }
@@ -59,11 +59,12 @@ def test_split_function_gets_the_store_key_when_the_table_is_encrypted_with_one(
     }
 
 
-def test_plain_table_store_is_used_without_a_bucket() -> None:
+def test_existing_table_store_is_used_without_a_bucket() -> None:
     stack = new_stack()
     table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
+    store = ClaimCheckStore.from_table(stack, "Store", table=table)
     split = split_pipe(
-        stack, "bus", store=table, source=queue_with_dlq(stack, "Small", max_message_size_bytes=262_144)
+        stack, "bus", store=store, source=queue_with_dlq(stack, "Small", max_message_size_bytes=262_144)
     )
     environment = function_environment(stack, split)
     assert environment["CLAIM_CHECK_TABLE_NAME"] == "claims"
@@ -71,20 +72,38 @@ def test_plain_table_store_is_used_without_a_bucket() -> None:
     assert split.bucket is None
 
 
-def test_plain_table_store_with_an_existing_bucket_writes_objects_there() -> None:
+def test_existing_table_store_with_an_existing_bucket_writes_objects_there() -> None:
     stack = new_stack()
     table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
     bucket = s3.Bucket.from_bucket_name(stack, "ExistingBucket", "payloads")
-    split = split_pipe(stack, "bus", store=table, bucket=bucket)
+    split = split_pipe(
+        stack, "bus", store=ClaimCheckStore.from_table(stack, "Store", table=table, bucket=bucket)
+    )
     assert function_environment(stack, split)["CLAIM_CHECK_BUCKET_NAME"] == "payloads"
     assert ("s3:PutObject", "arn:<AWS::Partition>:s3:::payloads/*") in grants(stack, split.function_role)
 
 
-def test_bucket_next_to_a_claim_check_store_is_rejected() -> None:
+def test_plain_table_as_store_is_refused_with_the_way_to_wrap_it() -> None:
     stack = new_stack()
+    table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
+    with pytest.raises(TypeError, match=r"store: got a DynamoDB table.*ClaimCheckStore.from_table"):
+        split_pipe(stack, "bus", store=table)
+
+
+def test_existing_store_gets_the_time_to_live_check_of_a_created_one() -> None:
+    stack = new_stack()
+    table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
     bucket = s3.Bucket.from_bucket_name(stack, "ExistingBucket", "payloads")
-    with pytest.raises(ValueError, match=r"bucket is set but store is a ClaimCheckStore"):
-        split_pipe(stack, "bus", bucket=bucket)
+    store = ClaimCheckStore.from_table(
+        stack, "Store", table=table, bucket=bucket, time_to_live=Duration.days(2)
+    )
+    with pytest.raises(ValueError, match=r"time_to_live=259200 seconds is longer than the store's"):
+        split_pipe(stack, "bus", store=store, time_to_live=Duration.days(3))
+
+
+def test_misspelt_shared_prop_is_refused_naming_the_prop_it_resembles() -> None:
+    with pytest.raises(TypeError, match=r"unexpected prop 'batchsize'; did you mean 'batch_size'"):
+        split_pipe(new_stack(), "bus", batchsize=5)
 
 
 def test_store_without_bucket_and_large_messages_gets_a_warning() -> None:
@@ -220,7 +239,8 @@ def test_function_logs_to_its_own_log_group_with_retention() -> None:
     stack = new_stack()
     split = split_pipe(stack, "bus")
     Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::Function", {"LoggingConfig": {"LogGroup": {"Ref": logical_id(split.log_group)}}}
+        "AWS::Lambda::Function",
+        {"LoggingConfig": {"LogGroup": {"Ref": logical_id(split.function_log_group)}}},
     )
     Template.from_stack(stack).has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
 
@@ -236,7 +256,7 @@ def test_function_memory_outside_lambda_limits_is_rejected(memory: int, message:
 def test_environment_encryption_key_is_used_for_the_function() -> None:
     stack = new_stack()
     key = kms.Key(stack, "EnvKey")
-    split_pipe(stack, "bus", encryption_key=key)
+    split_pipe(stack, "bus", environment_encryption_key=key)
     Template.from_stack(stack).has_resource_properties(
         "AWS::Lambda::Function", {"KmsKeyArn": {"Fn::GetAtt": [logical_id(key), "Arn"]}}
     )
@@ -306,7 +326,7 @@ def test_keep_fields_with_an_empty_name_is_rejected() -> None:
         split_pipe(new_stack(), "bus", keep_fields=["orderId", ""])
 
 
-def test_store_that_is_neither_a_store_nor_a_table_is_rejected() -> None:
+def test_store_that_is_not_a_store_is_rejected() -> None:
     stack = new_stack()
-    with pytest.raises(ValueError, match=r"store: Queue is neither a ClaimCheckStore nor a dynamodb\.ITable"):
+    with pytest.raises(TypeError, match=r"store: got Queue; pass a ClaimCheckStore"):
         split_pipe(stack, "bus", store=sqs.Queue(stack, "NotAStore"))

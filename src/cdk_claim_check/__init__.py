@@ -11,17 +11,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._pipe_options import PipeOptions
     from .retrieval_pipe import ClaimCheckRetrievalPipe
     from .runtime.contract import Compression, PipeLogLevel, S3Layout, StateMachineInvocation
     from .split_pipe import ClaimCheckSplitPipe
-    from .store import ClaimCheckStore
+    from .store import ClaimCheckStore, IClaimCheckStore
 
 __all__ = [
     "ClaimCheckRetrievalPipe",
     "ClaimCheckSplitPipe",
     "ClaimCheckStore",
     "Compression",
+    "IClaimCheckStore",
     "PipeLogLevel",
+    "PipeOptions",
     "S3Layout",
     "StateMachineInvocation",
 ]
@@ -30,6 +33,8 @@ _EXPORTS = {
     "ClaimCheckStore": ".store",
     "ClaimCheckSplitPipe": ".split_pipe",
     "ClaimCheckRetrievalPipe": ".retrieval_pipe",
+    "IClaimCheckStore": ".store",
+    "PipeOptions": "._pipe_options",
     "Compression": ".runtime.contract",
     "PipeLogLevel": ".runtime.contract",
     "S3Layout": ".runtime.contract",

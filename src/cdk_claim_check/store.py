@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Protocol, runtime_checkable
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
@@ -32,6 +33,46 @@ def validate_time_to_live(time_to_live: Duration, prop: str = "time_to_live") ->
             "pass a Duration in that range, e.g. Duration.days(7)"
         )
     return seconds
+
+
+@runtime_checkable
+class IClaimCheckStore(Protocol):
+    """What a pipe needs of a store: a :class:`ClaimCheckStore`, or :meth:`ClaimCheckStore.from_table`."""
+
+    @property
+    def table(self) -> dynamodb.ITable:
+        """The DynamoDB table (partition key ``id``, TTL attribute ``expires_at``)."""
+        ...
+
+    @property
+    def bucket(self) -> s3.IBucket | None:
+        """The S3 overflow bucket, or None when the store has none."""
+        ...
+
+    @property
+    def time_to_live(self) -> Duration:
+        """How long stored payloads can be redeemed (the bucket expires objects a day after it)."""
+        ...
+
+    @property
+    def encryption_key(self) -> kms.IKey | None:
+        """The customer managed key of the table and bucket, if any."""
+        ...
+
+
+def check_store(store: object) -> IClaimCheckStore:
+    """``store`` as a pipe takes it; TypeError with the fix for a plain table or anything else."""
+    if isinstance(store, IClaimCheckStore):
+        return store
+    if isinstance(getattr(store, "table_arn", None), str):
+        raise TypeError(
+            "store: got a DynamoDB table; wrap an existing table (and bucket) as a store: "
+            "store=ClaimCheckStore.from_table(self, 'Store', table=my_table, bucket=my_bucket)"
+        )
+    raise TypeError(
+        f"store: got {type(store).__name__}; pass a ClaimCheckStore, or ClaimCheckStore.from_table(...) "
+        "for a table you already have"
+    )
 
 
 class ClaimCheckStore(Construct):
@@ -86,7 +127,19 @@ class ClaimCheckStore(Construct):
             )
         self._time_to_live = time_to_live
         self._encryption_key = encryption_key
-        self._table: dynamodb.ITable = dynamodb.Table(
+        self._table: dynamodb.ITable = self._create_table(
+            encryption_key, removal_policy, point_in_time_recovery
+        )
+        self._bucket: s3.IBucket | None = None
+        if overflow_bucket:
+            self._bucket = self._create_bucket(
+                ttl_seconds, encryption_key, removal_policy, server_access_logs_bucket
+            )
+
+    def _create_table(
+        self, encryption_key: kms.IKey | None, removal_policy: RemovalPolicy, point_in_time_recovery: bool
+    ) -> dynamodb.Table:
+        return dynamodb.Table(
             self,
             "Table",
             partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
@@ -103,38 +156,43 @@ class ClaimCheckStore(Construct):
             encryption_key=encryption_key,
             removal_policy=removal_policy,
         )
-        self._bucket: s3.IBucket | None = None
-        if overflow_bucket:
-            expiry_days = math.ceil(ttl_seconds / 86_400) + LIFECYCLE_MARGIN_DAYS
-            self._bucket = s3.Bucket(
-                self,
-                "Bucket",
-                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-                enforce_ssl=True,
-                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                encryption=s3.BucketEncryption.S3_MANAGED
-                if encryption_key is None
-                else s3.BucketEncryption.KMS,
-                encryption_key=encryption_key,
-                bucket_key_enabled=encryption_key is not None,
-                lifecycle_rules=[
-                    s3.LifecycleRule(
-                        id="ExpireClaimCheckPayloads",
-                        expiration=Duration.days(expiry_days),
-                        abort_incomplete_multipart_upload_after=Duration.days(1),
-                    )
-                ],
-                server_access_logs_bucket=server_access_logs_bucket,
-                removal_policy=removal_policy,
-            )
-            if server_access_logs_bucket is None:
-                acknowledge(
-                    self._bucket,
-                    "AwsSolutions-S1",
-                    "Payload objects are written once, read by the retrieval function and expire in days; "
-                    "access is audited with CloudTrail data events. Pass server_access_logs_bucket to add "
-                    "S3 access logs.",
+
+    def _create_bucket(
+        self,
+        ttl_seconds: int,
+        encryption_key: kms.IKey | None,
+        removal_policy: RemovalPolicy,
+        server_access_logs_bucket: s3.IBucket | None,
+    ) -> s3.Bucket:
+        expiry_days = math.ceil(ttl_seconds / 86_400) + LIFECYCLE_MARGIN_DAYS
+        bucket = s3.Bucket(
+            self,
+            "Bucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            encryption=s3.BucketEncryption.S3_MANAGED if encryption_key is None else s3.BucketEncryption.KMS,
+            encryption_key=encryption_key,
+            bucket_key_enabled=encryption_key is not None,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ExpireClaimCheckPayloads",
+                    expiration=Duration.days(expiry_days),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
                 )
+            ],
+            server_access_logs_bucket=server_access_logs_bucket,
+            removal_policy=removal_policy,
+        )
+        if server_access_logs_bucket is None:
+            acknowledge(
+                bucket,
+                "AwsSolutions-S1",
+                "Payload objects are written once, read by the retrieval function and expire in days; "
+                "access is audited with CloudTrail data events. Pass server_access_logs_bucket to add "
+                "S3 access logs.",
+            )
+        return bucket
 
     @classmethod
     def from_table(
@@ -145,23 +203,21 @@ class ClaimCheckStore(Construct):
         table: dynamodb.ITable,
         bucket: s3.IBucket | None = None,
         time_to_live: Duration = DEFAULT_TIME_TO_LIVE,
-    ) -> ClaimCheckStore:
-        """Wrap an existing table (and optionally an existing bucket) without creating anything.
+    ) -> IClaimCheckStore:
+        """Use a table (and optionally a bucket) you already have as the store; nothing is created.
+
+        The pipes treat it as a created store: the same grants, and the same checks of
+        ``time_to_live`` against the split's and the source queues' retention.
 
         :param table: table with partition key ``id`` (string) and, for expiry, TTL attribute
             ``expires_at``. Pass its ``encryption_key`` through ``Table.from_table_attributes`` when it
             uses a customer managed key, so the functions get kms permissions.
-        :param bucket: existing overflow bucket. Default: None (payloads must fit in items).
-        :param time_to_live: the time to live split pipes use by default. Default: 7 days.
+        :param bucket: existing overflow bucket. Default: None (payloads must fit in items). Its
+            lifecycle rule should expire objects no sooner than a day after ``time_to_live``.
+        :param time_to_live: how long payloads are kept; split pipes use it by default and may not
+            exceed it. Default: 7 days. Range: 60 seconds to 365 days.
         """
-        validate_time_to_live(time_to_live)
-        store = cls.__new__(cls)
-        Construct.__init__(store, scope, id)
-        store._time_to_live = time_to_live
-        store._encryption_key = table.encryption_key
-        store._table = table
-        store._bucket = bucket
-        return store
+        return _ExistingStore(scope, id, table=table, bucket=bucket, time_to_live=time_to_live)
 
     @property
     def table(self) -> dynamodb.ITable:
@@ -182,3 +238,38 @@ class ClaimCheckStore(Construct):
     def encryption_key(self) -> kms.IKey | None:
         """The customer managed key of the table and bucket, if any."""
         return self._encryption_key
+
+
+class _ExistingStore(Construct):
+    """A store made of a table (and bucket) that exist already (see :meth:`ClaimCheckStore.from_table`)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        table: dynamodb.ITable,
+        bucket: s3.IBucket | None,
+        time_to_live: Duration,
+    ) -> None:
+        super().__init__(scope, id)
+        validate_time_to_live(time_to_live)
+        self._table = table
+        self._bucket = bucket
+        self._time_to_live = time_to_live
+
+    @property
+    def table(self) -> dynamodb.ITable:
+        return self._table
+
+    @property
+    def bucket(self) -> s3.IBucket | None:
+        return self._bucket
+
+    @property
+    def time_to_live(self) -> Duration:
+        return self._time_to_live
+
+    @property
+    def encryption_key(self) -> kms.IKey | None:
+        return self._table.encryption_key

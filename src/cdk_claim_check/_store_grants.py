@@ -1,4 +1,4 @@
-"""Which store a pipe uses, and the least-privilege statements of its functions.
+"""The least-privilege statements of the functions on the store.
 
 The split function writes (conditional ``PutItem`` needs only ``dynamodb:PutItem``; S3 ``PutObject``);
 the retrieval function reads (and deletes only when asked to). Neither gets the other's rights.
@@ -7,20 +7,13 @@ the retrieval function reads (and deletes only when asked to). Neither gets the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Union
 
-from aws_cdk import Duration
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ._nag import acknowledge, wildcard_resource_finding
-from .store import ClaimCheckStore
-
-StoreLike = Union[ClaimCheckStore, dynamodb.ITable]  # noqa: UP007
-"""A ClaimCheckStore, or a table the caller already has."""
+from .store import IClaimCheckStore
 
 _OBJECT_WILDCARD_REASON = (
     "Payload object keys are chosen at run time; the grant is confined to the objects of this one bucket "
@@ -28,35 +21,11 @@ _OBJECT_WILDCARD_REASON = (
 )
 
 
-@dataclass(frozen=True)
-class StoreRef:
-    table: dynamodb.ITable
-    bucket: s3.IBucket | None
-    time_to_live: Duration | None
-    """The store's time to live when it is a ClaimCheckStore (its bucket expires objects after it)."""
-
-
-def resolve_store(store: StoreLike, bucket: s3.IBucket | None) -> StoreRef:
-    if isinstance(store, ClaimCheckStore):
-        if bucket is not None:
-            raise ValueError(
-                "bucket is set but store is a ClaimCheckStore, which brings its own bucket; drop bucket "
-                "or pass the table (store=my_store.table) instead"
-            )
-        return StoreRef(table=store.table, bucket=store.bucket, time_to_live=store.time_to_live)
-    if not isinstance(getattr(store, "table_arn", None), str):
-        raise ValueError(
-            f"store: {type(store).__name__} is neither a ClaimCheckStore nor a dynamodb.ITable; "
-            "pass one of those"
-        )
-    return StoreRef(table=store, bucket=bucket, time_to_live=None)
-
-
 def _objects(bucket: s3.IBucket) -> str:
     return bucket.arn_for_objects("*")
 
 
-def writer_statements(scope: Construct, store: StoreRef) -> list[iam.PolicyStatement]:
+def writer_statements(scope: Construct, store: IClaimCheckStore) -> list[iam.PolicyStatement]:
     statements = [iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[store.table.table_arn])]
     if store.table.encryption_key is not None:
         # DynamoDB decrypts the table key for writes too; IAM on the table still forbids reads.
@@ -80,7 +49,7 @@ def writer_statements(scope: Construct, store: StoreRef) -> list[iam.PolicyState
 
 def reader_statements(
     scope: Construct,
-    store: StoreRef,
+    store: IClaimCheckStore,
     *,
     delete_after_retrieval: bool,
     readable_buckets: Sequence[s3.IBucket],

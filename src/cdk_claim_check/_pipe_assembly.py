@@ -1,0 +1,271 @@
+"""What both claim-check pipes are made of: the shared checks, an enrichment function, a pipe role, the
+pipe, its logs and alarms. Each pipe's constructor adds only what is its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from aws_cdk import Annotations, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from ._alarms import build_alarms
+from ._asset import FUNCTION_RUNTIME, default_powertools_layer, handler_code
+from ._checks import (
+    check_batching_window,
+    check_bus_parameters,
+    check_state_machine_invocation,
+    check_visibility_timeout,
+    resolve_batch_size,
+)
+from ._nag import acknowledge
+from ._pipe_options import PipeOptions, resolve_options
+from ._source import consume_statements, inspect_source
+from ._targets import PipeTarget, resolve_target
+from .runtime.contract import POWERTOOLS_ENVIRONMENT, PipeLogLevel
+from .store import IClaimCheckStore, check_store
+
+DEFAULT_EVENT_SOURCE = "claim-check"
+
+
+@dataclass(frozen=True)
+class EnrichmentSpec:
+    """What one kind of pipe puts into the shared assembly."""
+
+    handler: str
+    """The handler string of the enrichment function (``runtime.split.handler``)."""
+    description: str
+    environment: Mapping[str, str]
+    """The function's environment per the runtime contract (the Powertools settings are added)."""
+    function_statements: Sequence[iam.PolicyStatement]
+    batch_size: int
+    default_detail_type: str
+    fifo_deduplication_path: str | None = None
+    """JSON path of a FIFO target's deduplication id in the delivered item (None: content-based)."""
+
+
+class ClaimCheckPipeBase(Construct):
+    """Shared parts and attributes of :class:`ClaimCheckSplitPipe` and :class:`ClaimCheckRetrievalPipe`.
+
+    The constructor resolves and checks what both pipes share; the subclass then works out its own
+    environment and grants and calls :meth:`_build` once.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        source: sqs.IQueue,
+        store: IClaimCheckStore,
+        target: PipeTarget,
+        options: PipeOptions,
+    ) -> None:
+        super().__init__(scope, id)
+        self._store = check_store(store)
+        self._options = resolve_options(type(self).__name__, options)
+        self._source = source
+        self._source_facts = inspect_source(source)
+        self._target = resolve_target(target)
+        check_bus_parameters(
+            self._target, detail_type=self._options["detail_type"], event_source=self._options["event_source"]
+        )
+        self._invocation = check_state_machine_invocation(
+            self._target, self._options["state_machine_invocation"]
+        )
+        self._batching_window_seconds = check_batching_window(self._options["maximum_batching_window"])
+        check_visibility_timeout(
+            self._source_facts.visibility_timeout_seconds, self._options["function_timeout"]
+        )
+        self._source_dead_letter_queue = self._find_source_dead_letter_queue()
+
+    def _find_source_dead_letter_queue(self) -> sqs.IQueue | None:
+        """The source queue's DLQ (for its alarm); a warning when none is known."""
+        dead_letter_queue = self._options["source_dead_letter_queue"] or self._source_facts.dead_letter_queue
+        if dead_letter_queue is None:
+            Annotations.of(self).add_warning_v2(
+                "cdk-claim-check:SourceWithoutDeadLetterQueue",
+                "The source queue has no dead-letter queue that this construct knows of: a batch that keeps "
+                "failing is retried until its messages expire. Give the queue a dead_letter_queue "
+                "(maxReceiveCount >= 5), or pass source_dead_letter_queue for an imported queue.",
+            )
+        return dead_letter_queue
+
+    def _resolve_batch_size(self, *, record_bytes: int, record_bytes_origin: str) -> int:
+        return resolve_batch_size(
+            self._options["batch_size"],
+            target=self._target,
+            record_bytes=record_bytes,
+            record_bytes_origin=record_bytes_origin,
+            batching_window=self._options["maximum_batching_window"],
+        )
+
+    def _build(self, spec: EnrichmentSpec) -> None:
+        self._build_function(spec)
+        self._build_pipe_role(spec)
+        self._build_pipe(spec)
+        self._alarms: Mapping[str, cloudwatch.Alarm] = MappingProxyType({})
+        if self._options["alarms_enabled"]:
+            self._alarms = build_alarms(
+                self,
+                pipe=self._pipe,
+                function=self._function,
+                dead_letter_queue=self._source_dead_letter_queue,
+            )
+
+    def _build_function(self, spec: EnrichmentSpec) -> None:
+        options = self._options
+        self._function_role = iam.Role(
+            self,
+            "FunctionRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{spec.description} (enrichment function)",
+        )
+        for statement in spec.function_statements:
+            self._function_role.add_to_principal_policy(statement)
+        self._function_log_group = logs.LogGroup(self, "FunctionLogGroup", retention=options["log_retention"])
+        self._function_log_group.grant_write(self._function_role)
+        architecture = options["function_architecture"]
+        self._function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=FUNCTION_RUNTIME,
+            architecture=architecture,
+            code=handler_code(),
+            handler=spec.handler,
+            layers=[options["powertools_layer"] or default_powertools_layer(self, architecture)],
+            role=self._function_role,
+            memory_size=options["function_memory_size"],
+            timeout=options["function_timeout"],
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self._function_log_group,
+            environment={**POWERTOOLS_ENVIRONMENT, **spec.environment},
+            environment_encryption=options["environment_encryption_key"],
+        )
+        # The role's policy must exist before the function runs, or its first invocations fail.
+        self._function.node.add_dependency(self._function_role)
+        acknowledge(
+            self._function_role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions "
+            "(tracing is on).",
+        )
+
+    def _build_pipe_role(self, spec: EnrichmentSpec) -> None:
+        self._pipe_role = iam.Role(
+            self,
+            "PipeRole",
+            assumed_by=iam.ServicePrincipal(
+                "pipes.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
+            description=f"{spec.description} (pipe)",
+        )
+        for statement in consume_statements(self._source):
+            self._pipe_role.add_to_principal_policy(statement)
+        self._pipe_role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self._function.function_arn])
+        )
+        for statement in self._target.send_statements(self._invocation):
+            self._pipe_role.add_to_principal_policy(statement)
+
+    def _pipe_log_configuration(self) -> pipes.CfnPipe.PipeLogConfigurationProperty | None:
+        self._pipe_log_group: logs.LogGroup | None = None
+        level = self._options["pipe_log_level"]
+        if level is PipeLogLevel.OFF:
+            return None
+        self._pipe_log_group = logs.LogGroup(self, "PipeLogGroup", retention=self._options["log_retention"])
+        self._pipe_log_group.grant_write(self._pipe_role)
+        return pipes.CfnPipe.PipeLogConfigurationProperty(
+            level=level.value,
+            cloudwatch_logs_log_destination=pipes.CfnPipe.CloudwatchLogsLogDestinationProperty(
+                log_group_arn=self._pipe_log_group.log_group_arn
+            ),
+        )
+
+    def _build_pipe(self, spec: EnrichmentSpec) -> None:
+        self._pipe = pipes.CfnPipe(
+            self,
+            "Pipe",
+            description=spec.description,
+            role_arn=self._pipe_role.role_arn,
+            source=self._source.queue_arn,
+            source_parameters=pipes.CfnPipe.PipeSourceParametersProperty(
+                sqs_queue_parameters=pipes.CfnPipe.PipeSourceSqsQueueParametersProperty(
+                    batch_size=spec.batch_size,
+                    maximum_batching_window_in_seconds=self._batching_window_seconds,
+                )
+            ),
+            enrichment=self._function.function_arn,
+            target=self._target.arn,
+            target_parameters=self._target.target_parameters(
+                detail_type=self._options["detail_type"] or spec.default_detail_type,
+                event_source=self._options["event_source"] or DEFAULT_EVENT_SOURCE,
+                invocation=self._invocation,
+                fifo_deduplication_path=spec.fifo_deduplication_path,
+            ),
+            log_configuration=self._pipe_log_configuration(),
+        )
+        # Pipes checks its role's permissions on create: the policy has to be there first.
+        self._pipe.node.add_dependency(self._pipe_role)
+
+    @property
+    def pipe(self) -> pipes.CfnPipe:
+        """The EventBridge pipe (its ``ref`` is the pipe name)."""
+        return self._pipe
+
+    @property
+    def pipe_role(self) -> iam.Role:
+        """The pipe's execution role: consume the source, invoke the enrichment, deliver to the target."""
+        return self._pipe_role
+
+    @property
+    def function(self) -> lambda_.Function:
+        """The enrichment function."""
+        return self._function
+
+    @property
+    def function_role(self) -> iam.Role:
+        """The enrichment function's execution role."""
+        return self._function_role
+
+    @property
+    def function_log_group(self) -> logs.LogGroup:
+        """The enrichment function's log group."""
+        return self._function_log_group
+
+    @property
+    def pipe_log_group(self) -> logs.LogGroup | None:
+        """The pipe's log group, or None when ``pipe_log_level`` is OFF."""
+        return self._pipe_log_group
+
+    @property
+    def alarms(self) -> Mapping[str, cloudwatch.Alarm]:
+        """Alarms by name: ``PipeExecutionFailed``, ``PipeExecutionThrottled``, ``FunctionErrors`` and,
+        when the source DLQ is known, ``SourceDeadLetterQueueNotEmpty``. Empty when alarms are off."""
+        return self._alarms
+
+    @property
+    def store(self) -> IClaimCheckStore:
+        """The store the pipe writes to or redeems from."""
+        return self._store
+
+    @property
+    def table(self) -> dynamodb.ITable:
+        """The store's DynamoDB table."""
+        return self._store.table
+
+    @property
+    def bucket(self) -> s3.IBucket | None:
+        """The store's overflow bucket, or None when the store has none."""
+        return self._store.bucket

@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
 
-from cdk_claim_check import ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # Template assertions do not need CDK's own validation pass; test_nag.py turns it on where it matters.
@@ -185,3 +185,14 @@ def function_environment(stack: cdk.Stack, construct: Any) -> dict[str, Any]:
     function = Template.from_stack(stack).to_json()["Resources"][logical_id(construct.function)]
     variables: dict[str, Any] = function["Properties"]["Environment"]["Variables"]
     return variables
+
+
+def retrieval_pipe(stack: cdk.Stack, target: Any = "state_machine", **props: Any) -> ClaimCheckRetrievalPipe:
+    """A ClaimCheckRetrievalPipe into ``target`` (a resource, or a kind of :func:`targets` made afresh);
+    source and store made unless given."""
+    if "source" not in props:
+        props["source"] = queue_with_dlq(stack, "Claims")
+    if "store" not in props:
+        props["store"] = ClaimCheckStore(stack, "Store")
+    resource = targets(stack)[target] if isinstance(target, str) else target
+    return ClaimCheckRetrievalPipe(stack, "Retrieve", target=resource, **props)

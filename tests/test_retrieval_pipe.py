@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from aws_cdk import Duration, Size, Stack
+from aws_cdk import Duration, Size
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -19,25 +17,17 @@ from _synth import (
     expected_pipe_role_grants,
     function_environment,
     grants,
-    imported_queue,
     logical_id,
     new_stack,
     pipe_properties,
     queue_with_dlq,
+    retrieval_pipe,
     state_machine,
     targets,
 )
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckStore, StateMachineInvocation
 
-
-def _retrieve(stack: Stack, target: Any = "state_machine", **props: Any) -> ClaimCheckRetrievalPipe:
-    """Into ``target`` (a resource, or a kind of ``targets`` made afresh); source, store made if not given."""
-    if "source" not in props:
-        props["source"] = queue_with_dlq(stack, "Claims")
-    if "store" not in props:
-        props["store"] = ClaimCheckStore(stack, "Store")
-    resource = targets(stack)[target] if isinstance(target, str) else target
-    return ClaimCheckRetrievalPipe(stack, "Retrieve", target=resource, **props)
+_retrieve = retrieval_pipe
 
 
 _BASE_FUNCTION_GRANTS = {
@@ -142,12 +132,6 @@ def test_bus_target_gets_a_redeemed_detail_type_by_default() -> None:
     }
 
 
-def test_imported_source_is_consumed_by_arn() -> None:
-    stack = new_stack()
-    retrieve = _retrieve(stack, source=imported_queue(stack))
-    assert ("sqs:ReceiveMessage", pipe_properties(stack)["Source"]) in grants(stack, retrieve.pipe_role)
-
-
 def test_state_machine_target_gets_one_claim_per_execution_by_default() -> None:
     stack = new_stack()
     _retrieve(stack)
@@ -199,14 +183,6 @@ def test_max_payload_size_above_1_mib_is_rejected() -> None:
 def test_batch_size_above_10_for_a_bus_target_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"batch_size=20 is outside 1\.\.10 for an event bus target"):
         _retrieve(new_stack(), "bus", batch_size=20)
-
-
-def test_source_without_dlq_gets_a_warning() -> None:
-    stack = new_stack()
-    _retrieve(stack, "bus", source=imported_queue(stack))
-    Annotations.from_stack(stack).has_warning(
-        "/Stack/Retrieve", Match.string_like_regexp("no dead-letter queue")
-    )
 
 
 def test_alarms_include_the_source_dlq() -> None:

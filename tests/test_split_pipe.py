@@ -11,14 +11,12 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from _synth import (
     arn_of,
     function_environment,
     grants,
-    imported_queue,
     logical_id,
     new_stack,
     pipe_properties,
@@ -28,7 +26,6 @@ from _synth import (
 from cdk_claim_check import (
     ClaimCheckStore,
     Compression,
-    PipeLogLevel,
     S3Layout,
 )
 
@@ -83,13 +80,6 @@ def test_existing_table_store_with_an_existing_bucket_writes_objects_there() -> 
     assert ("s3:PutObject", "arn:<AWS::Partition>:s3:::payloads/*") in grants(stack, split.function_role)
 
 
-def test_plain_table_as_store_is_refused_with_the_way_to_wrap_it() -> None:
-    stack = new_stack()
-    table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
-    with pytest.raises(TypeError, match=r"store: got a DynamoDB table.*ClaimCheckStore.from_table"):
-        split_pipe(stack, "bus", store=table)
-
-
 def test_existing_store_gets_the_time_to_live_check_of_a_created_one() -> None:
     stack = new_stack()
     table = dynamodb.Table.from_table_name(stack, "Existing", "claims")
@@ -99,11 +89,6 @@ def test_existing_store_gets_the_time_to_live_check_of_a_created_one() -> None:
     )
     with pytest.raises(ValueError, match=r"time_to_live=259200 seconds is longer than the store's"):
         split_pipe(stack, "bus", store=store, time_to_live=Duration.days(3))
-
-
-def test_misspelt_shared_prop_is_refused_naming_the_prop_it_resembles() -> None:
-    with pytest.raises(TypeError, match=r"unexpected prop 'batchsize'; did you mean 'batch_size'"):
-        split_pipe(new_stack(), "bus", batchsize=5)
 
 
 def test_store_without_bucket_and_large_messages_gets_a_warning() -> None:
@@ -235,33 +220,6 @@ def test_powertools_layer_can_be_overridden() -> None:
     )
 
 
-def test_function_logs_to_its_own_log_group_with_retention() -> None:
-    stack = new_stack()
-    split = split_pipe(stack, "bus")
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::Function",
-        {"LoggingConfig": {"LogGroup": {"Ref": logical_id(split.function_log_group)}}},
-    )
-    Template.from_stack(stack).has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
-
-
-@pytest.mark.parametrize(
-    ("memory", "message"), [(127, "function_memory_size=127"), (10_241, "function_memory_size=10241")]
-)
-def test_function_memory_outside_lambda_limits_is_rejected(memory: int, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        split_pipe(new_stack(), "bus", function_memory_size=memory)
-
-
-def test_environment_encryption_key_is_used_for_the_function() -> None:
-    stack = new_stack()
-    key = kms.Key(stack, "EnvKey")
-    split_pipe(stack, "bus", environment_encryption_key=key)
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::Function", {"KmsKeyArn": {"Fn::GetAtt": [logical_id(key), "Arn"]}}
-    )
-
-
 def test_pipe_logs_errors_to_its_log_group_by_default() -> None:
     stack = new_stack()
     split = split_pipe(stack, "bus")
@@ -271,13 +229,6 @@ def test_pipe_logs_errors_to_its_log_group_by_default() -> None:
         },
         "Level": "ERROR",
     }
-
-
-def test_pipe_log_level_off_creates_no_pipe_log_group() -> None:
-    stack = new_stack()
-    split = split_pipe(stack, "bus", pipe_log_level=PipeLogLevel.OFF)
-    assert "LogConfiguration" not in pipe_properties(stack)
-    assert split.pipe_log_group is None
 
 
 def test_alarms_cover_pipe_failures_throttles_function_errors_and_the_source_dlq() -> None:
@@ -300,33 +251,6 @@ def test_alarms_cover_pipe_failures_throttles_function_errors_and_the_source_dlq
     )
 
 
-def test_imported_source_alarms_on_the_given_dlq() -> None:
-    stack = new_stack()
-    dlq = sqs.Queue.from_queue_arn(stack, "ImportedDlq", "arn:aws:sqs:us-east-1:111111111111:imported-dlq")
-    split = split_pipe(stack, "bus", source=imported_queue(stack), source_dead_letter_queue=dlq)
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::CloudWatch::Alarm",
-        {
-            "MetricName": "ApproximateNumberOfMessagesVisible",
-            "Dimensions": [{"Name": "QueueName", "Value": "imported-dlq"}],
-        },
-    )
-    assert "SourceDeadLetterQueueNotEmpty" in split.alarms
-
-
-def test_alarms_can_be_turned_off() -> None:
-    stack = new_stack()
-    split = split_pipe(stack, "bus", alarms_enabled=False)
-    Template.from_stack(stack).resource_count_is("AWS::CloudWatch::Alarm", 0)
-    assert dict(split.alarms) == {}
-
-
 def test_keep_fields_with_an_empty_name_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"keep_fields has ''"):
         split_pipe(new_stack(), "bus", keep_fields=["orderId", ""])
-
-
-def test_store_that_is_not_a_store_is_rejected() -> None:
-    stack = new_stack()
-    with pytest.raises(TypeError, match=r"store: got Queue; pass a ClaimCheckStore"):
-        split_pipe(stack, "bus", store=sqs.Queue(stack, "NotAStore"))

@@ -7,7 +7,7 @@ import re
 from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
 
-from ._targets import ResolvedTarget, TargetKind, state_machine_type
+from ._pipe_targets import ResolvedTarget, TargetKind, state_machine_type
 from .runtime.contract import (
     LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
     MAX_BATCHING_WINDOW_SECONDS,

@@ -29,8 +29,8 @@ from ._checks import (
 )
 from ._nag import acknowledge
 from ._pipe_options import PipeOptions, resolve_options
+from ._pipe_targets import PipeTarget, resolve_target
 from ._source import consume_statements, inspect_source
-from ._targets import PipeTarget, resolve_target
 from .runtime.contract import POWERTOOLS_ENVIRONMENT, PipeLogLevel
 from .store import IClaimCheckStore, check_store
 

@@ -14,9 +14,9 @@ from ._asset import RETRIEVAL_HANDLER
 from ._checks import check_fifo_target_deduplicates
 from ._pipe_assembly import ClaimCheckPipeBase, EnrichmentSpec
 from ._pipe_options import PipeOptions
+from ._pipe_targets import PipeTarget, TargetKind
 from ._source import retention_seconds
 from ._store_grants import reader_statements
-from ._targets import PipeTarget, TargetKind
 from .runtime.contract import (
     ENV_BUCKET_NAME,
     ENV_DELETE_AFTER_RETRIEVAL,

@@ -13,8 +13,8 @@ from constructs import Construct
 from ._asset import SPLIT_HANDLER
 from ._pipe_assembly import ClaimCheckPipeBase, EnrichmentSpec
 from ._pipe_options import PipeOptions
+from ._pipe_targets import PipeTarget
 from ._store_grants import writer_statements
-from ._targets import PipeTarget
 from .runtime.contract import (
     ENV_BUCKET_NAME,
     ENV_COMPRESSION,

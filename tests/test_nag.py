@@ -13,6 +13,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
@@ -84,3 +85,35 @@ def test_findings_fail_the_synth_and_are_reported(tmp_path: Path) -> None:
         violation["ruleName"] for plugin in report["pluginReports"] for violation in plugin["violations"]
     }
     assert "AwsSolutions-S1" in rule_names
+
+
+def _pipes_on(stack: cdk.Stack, store: ClaimCheckStore) -> None:
+    ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=store,
+        target=events.EventBus(stack, "Bus"),
+    )
+    ClaimCheckRetrievalPipe(
+        stack, "Retrieve", source=queue_with_dlq(stack, "Claims"), store=store, target=_workflow(stack)
+    )
+
+
+@pytest.mark.parametrize(
+    ("customer_key", "store_in_another_stack"),
+    [(True, False), (False, True), (True, True)],
+    ids=["customer-managed-key", "store-in-another-stack", "both"],
+)
+def test_nothing_is_left_unacknowledged_inside_the_constructs(
+    tmp_path: Path, customer_key: bool, store_in_another_stack: bool
+) -> None:
+    app, stack = _checked_app(tmp_path)
+    home = cdk.Stack(app, "Data", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store_stack = home if store_in_another_stack else stack
+    key = kms.Key(store_stack, "StoreKey", enable_key_rotation=True) if customer_key else None
+    store = ClaimCheckStore(store_stack, "Store", encryption_key=key)
+    _pipes_on(stack, store)
+    app.synth()  # raises ValidationFailed on any unacknowledged finding
+    template = (tmp_path / "Nag.template.json").read_text()
+    assert ("Fn::ImportValue" in template) is store_in_another_stack

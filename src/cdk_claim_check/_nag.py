@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsii
 from aws_cdk import Acknowledgment, Stack, Validations
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
 
 def _render(value: Any) -> str:
@@ -21,6 +22,8 @@ def _render(value: Any) -> str:
             return f"<{argument}>"
         if function == "Fn::GetAtt":
             return f"<{argument[0]}.{argument[1]}>"
+        if function == "Fn::ImportValue" and isinstance(argument, str):
+            return argument  # a reference to another stack: cdk-nag names it by its export
         if function == "Fn::Join":
             separator, parts = argument
             return str(separator).join(_render(part) for part in parts)
@@ -35,3 +38,21 @@ def wildcard_resource_finding(scope: IConstruct, resource: str) -> str:
 
 def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+
+def acknowledge_wildcard_resource(scope: IConstruct, resource: str, reason: str) -> None:
+    """Acknowledge the IAM5 finding of ``resource`` (``bucket.arn_for_objects("*")``) in whatever form the
+    reference takes in the template: the in-stack form now, and again once synthesis has turned a
+    reference to another stack into an ``Fn::ImportValue`` (a validation runs after that step)."""
+    acknowledge(scope, wildcard_resource_finding(scope, resource), reason)
+    scope.node.add_validation(_LateAcknowledgement(scope, resource, reason))
+
+
+@jsii.implements(IValidation)
+class _LateAcknowledgement:
+    def __init__(self, scope: IConstruct, resource: str, reason: str) -> None:
+        self._scope, self._resource, self._reason = scope, resource, reason
+
+    def validate(self) -> list[str]:
+        acknowledge(self._scope, wildcard_resource_finding(self._scope, self._resource), self._reason)
+        return []

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ._nag import acknowledge, wildcard_resource_finding
+from ._nag import acknowledge_wildcard_resource
 from .store import IClaimCheckStore
 
 _OBJECT_WILDCARD_REASON = (
@@ -31,13 +31,13 @@ def writer_statements(scope: Construct, store: IClaimCheckStore) -> list[iam.Pol
         # DynamoDB decrypts the table key for writes too; IAM on the table still forbids reads.
         statements.append(
             iam.PolicyStatement(
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
                 resources=[store.table.encryption_key.key_arn],
             )
         )
     if store.bucket is not None:
         statements.append(iam.PolicyStatement(actions=["s3:PutObject"], resources=[_objects(store.bucket)]))
-        acknowledge(scope, wildcard_resource_finding(scope, _objects(store.bucket)), _OBJECT_WILDCARD_REASON)
+        acknowledge_wildcard_resource(scope, _objects(store.bucket), _OBJECT_WILDCARD_REASON)
         if store.bucket.encryption_key is not None:
             statements.append(
                 iam.PolicyStatement(
@@ -67,13 +67,13 @@ def reader_statements(
         keys.append(store.table.encryption_key.key_arn)
     if store.bucket is not None:
         statements.append(iam.PolicyStatement(actions=object_actions, resources=[_objects(store.bucket)]))
-        acknowledge(scope, wildcard_resource_finding(scope, _objects(store.bucket)), _OBJECT_WILDCARD_REASON)
+        acknowledge_wildcard_resource(scope, _objects(store.bucket), _OBJECT_WILDCARD_REASON)
         if store.bucket.encryption_key is not None:
             keys.append(store.bucket.encryption_key.key_arn)
     for extra in readable_buckets:
         # SQS Extended Client pointers name objects in buckets the store does not own: read only.
         statements.append(iam.PolicyStatement(actions=["s3:GetObject"], resources=[_objects(extra)]))
-        acknowledge(scope, wildcard_resource_finding(scope, _objects(extra)), _OBJECT_WILDCARD_REASON)
+        acknowledge_wildcard_resource(scope, _objects(extra), _OBJECT_WILDCARD_REASON)
         if extra.encryption_key is not None:
             keys.append(extra.encryption_key.key_arn)
     if keys:

@@ -10,8 +10,7 @@ from .errors import ClaimCheckError
 def sqs_records(event: Any) -> list[dict[str, Any]]:
     """The records of a Pipes batch, each checked to carry a string ``messageId`` and ``body``.
 
-    Raises:
-        ClaimCheckError: ``malformed``, naming the first record that is not an SQS record.
+    :raises ClaimCheckError: ``malformed``, naming the first record that is not an SQS record.
     """
     if not isinstance(event, list):
         raise ClaimCheckError("?", "malformed", "a Pipes batch is a JSON array of SQS records")

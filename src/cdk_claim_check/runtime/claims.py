@@ -89,9 +89,8 @@ def prepare(
 ) -> PreparedClaim:
     """Prepare ``body`` for storage (pure).
 
-    Raises:
-        ClaimCheckError: ``malformed`` for a body that is not valid Unicode or a broken SQS Extended
-            Client pointer.
+    :raises ClaimCheckError: ``malformed`` for a body that is not valid Unicode or a broken SQS Extended
+        Client pointer.
     """
     try:
         raw = utf8(body)
@@ -258,8 +257,7 @@ def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[s
     item left the format to ``detect``, the value the retrieval handler returns (``NOT_PARSED``
     otherwise: the caller parses a ``json`` body itself).
 
-    Raises:
-        ClaimCheckError: ``tampered`` when size, digest, compression or UTF-8 do not hold.
+    :raises ClaimCheckError: ``tampered`` when size, digest, compression or UTF-8 do not hold.
     """
     try:
         raw = decompress(stored.encoding, fetched, stored.size)

@@ -37,22 +37,22 @@ _log = logging.getLogger(__name__)
 class ClaimCheckClient:
     """Issue claim checks for bodies and redeem them, with the store layout of the pipes.
 
-    Args:
-        table_name: the claim-check DynamoDB table (partition key ``id``, TTL ``expires_at``).
-        bucket_name: overflow S3 bucket; default ``None`` (every body stays in its item).
-        ttl_seconds: claim lifetime; default 604,800 (7 days).
-        compression: ``auto`` (default, zlib when smaller) or ``none``.
-        inline_limit_bytes: stored size at or below which a body stays in the item; default
-            8192 with a bucket, 350,000 without.
-        s3_layout: ``packed`` (default) or ``object``.
-        keep_fields: JSON fields copied into the claim check's ``metadata``; default none.
-        dynamodb_client, s3_client: boto3 clients to use; default: created on first use from the
-            usual boto3 environment (``AWS_REGION``, ``AWS_ENDPOINT_URL``, ...).
-        store: a :class:`~.store.ClaimStore` replacing the AWS one (the clients are then unused).
-        clock: epoch-seconds clock for creation and expiry; default ``time.time``.
+    :param table_name: the claim-check DynamoDB table (partition key ``id``, TTL ``expires_at``).
+    :param bucket_name: overflow S3 bucket; default ``None`` (every body stays in its item).
+    :param ttl_seconds: claim lifetime; default 604,800 (7 days).
+    :param compression: ``auto`` (default, zlib when smaller) or ``none``.
+    :param inline_limit_bytes: stored size at or below which a body stays in the item; default
+        8192 with a bucket, 350,000 without.
+    :param s3_layout: ``packed`` (default) or ``object``.
+    :param keep_fields: JSON fields copied into the claim check's ``metadata``; default none.
+    :param dynamodb_client: boto3 clients to use; default: created on first use from the
+        usual boto3 environment (``AWS_REGION``, ``AWS_ENDPOINT_URL``, ...).
+    :param s3_client: boto3 clients to use; default: created on first use from the
+        usual boto3 environment (``AWS_REGION``, ``AWS_ENDPOINT_URL``, ...).
+    :param store: a :class:`~.store.ClaimStore` replacing the AWS one (the clients are then unused).
+    :param clock: epoch-seconds clock for creation and expiry; default ``time.time``.
 
-    Raises:
-        ConfigError: for a bad setting, naming its environment variable.
+    :raises ConfigError: for a bad setting, naming its environment variable.
     """
 
     def __init__(
@@ -116,8 +116,7 @@ class ClaimCheckClient:
     def issue_batch(self, requests: Sequence[ClaimRequest]) -> IssuedBatch:
         """Store a batch of bodies (the split handler's operation); claim checks come back in order.
 
-        Raises:
-            ClaimCheckError: naming the first record (position, messageId) that cannot be stored.
+        :raises ClaimCheckError: naming the first record (position, messageId) that cannot be stored.
         """
         return issue_batch(self._store, self.settings, requests, now=int(self._clock()))
 
@@ -125,8 +124,7 @@ class ClaimCheckClient:
         """Redeem one claim check (the wire object, an EventBridge event holding it, or a JSON
         string of either); with ``delete=True`` (default ``False``) the claim is deleted after.
 
-        Raises:
-            ClaimCheckError: ``missing``, ``expired``, ``tampered``, ``unknown_version`` or ``malformed``.
+        :raises ClaimCheckError: ``missing``, ``expired``, ``tampered``, ``unknown_version`` or ``malformed``.
         """
         return self.redeem_batch([claim_check], delete=delete)[0]
 
@@ -139,8 +137,7 @@ class ClaimCheckClient:
         (default ``False``) the claims are deleted once all of them are verified; a failed delete is
         logged (logger ``cdk_claim_check.runtime.client``), not raised, and the payloads are returned.
 
-        Raises:
-            ClaimCheckError: naming the first record that cannot be redeemed.
+        :raises ClaimCheckError: naming the first record that cannot be redeemed.
         """
         payloads = redeem_batch(self._store, claim_checks, message_ids=message_ids, now=int(self._clock()))
         if delete:

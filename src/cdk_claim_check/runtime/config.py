@@ -41,18 +41,17 @@ _Option = TypeVar("_Option", bound=StrEnum)
 class StoreSettings:
     """Where and how claims are stored.
 
-    Attributes:
-        table_name: DynamoDB table (partition key ``id``, TTL attribute ``expires_at``). Required.
-        bucket_name: overflow S3 bucket; ``None`` (default) keeps every body in the item.
-        ttl_seconds: lifetime of a claim, 60 .. 31,536,000; default 604,800 (7 days).
-        compression: ``auto`` (default: zlib when it saves bytes) or ``none``.
-        inline_limit_bytes: stored body size at or below which the body stays in the item;
-            default 8192 with a bucket, 350,000 without. A larger body goes to the bucket, or
-            fails with ``too_large`` when there is none.
-        s3_layout: ``packed`` (default: one object per batch, one ranged GET per claim) or
-            ``object`` (one object per payload, SQS Extended Client pointer form).
-        keep_fields: field names (dotted paths allowed) copied from JSON-object bodies into the
-            claim check's ``metadata``; default none.
+    :ivar table_name: DynamoDB table (partition key ``id``, TTL attribute ``expires_at``). Required.
+    :ivar bucket_name: overflow S3 bucket; ``None`` (default) keeps every body in the item.
+    :ivar ttl_seconds: lifetime of a claim, 60 .. 31,536,000; default 604,800 (7 days).
+    :ivar compression: ``auto`` (default: zlib when it saves bytes) or ``none``.
+    :ivar inline_limit_bytes: stored body size at or below which the body stays in the item;
+        default 8192 with a bucket, 350,000 without. A larger body goes to the bucket, or
+        fails with ``too_large`` when there is none.
+    :ivar s3_layout: ``packed`` (default: one object per batch, one ranged GET per claim) or
+        ``object`` (one object per payload, SQS Extended Client pointer form).
+    :ivar keep_fields: field names (dotted paths allowed) copied from JSON-object bodies into the
+        claim check's ``metadata``; default none.
     """
 
     table_name: str
@@ -98,10 +97,9 @@ class StoreSettings:
 class RuntimeConfig:
     """Everything the handlers read from the environment.
 
-    Attributes:
-        store: the store settings.
-        delete_after_retrieval: delete a claim once redeemed; default ``False`` (safe for fan-out
-            and for a target delivery that fails and is retried).
+    :ivar store: the store settings.
+    :ivar delete_after_retrieval: delete a claim once redeemed; default ``False`` (safe for fan-out
+        and for a target delivery that fails and is retried).
     """
 
     store: StoreSettings
@@ -111,8 +109,7 @@ class RuntimeConfig:
 def load_config(environ: Mapping[str, str] | None = None) -> RuntimeConfig:
     """Read and validate the environment contract (``os.environ`` by default).
 
-    Raises:
-        ConfigError: naming the first variable with a bad value.
+    :raises ConfigError: naming the first variable with a bad value.
     """
     env = os.environ if environ is None else environ
     ttl_seconds = _integer(env, ENV_TTL_SECONDS)

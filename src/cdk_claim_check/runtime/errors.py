@@ -19,13 +19,12 @@ REASONS: frozenset[str] = frozenset(get_args(Reason))
 class ClaimCheckError(Exception):
     """A claim could not be issued or redeemed.
 
-    Attributes:
-        message_id: the source record's ``messageId`` (or the claim id when the client was called
-            directly without one).
-        reason: one of ``missing``, ``expired``, ``tampered``, ``unknown_version``, ``malformed``,
-            ``conflict``, ``too_large``.
-        detail: a human-readable explanation, never payload content.
-        position: the record's index in the batch, when it came from a batch (else ``None``).
+    :ivar message_id: the source record's ``messageId`` (or the claim id when the client was called
+        directly without one).
+    :ivar reason: one of ``missing``, ``expired``, ``tampered``, ``unknown_version``, ``malformed``,
+        ``conflict``, ``too_large``.
+    :ivar detail: a human-readable explanation, never payload content.
+    :ivar position: the record's index in the batch, when it came from a batch (else ``None``).
     """
 
     def __init__(self, message_id: str, reason: Reason, detail: str, position: int | None = None) -> None:

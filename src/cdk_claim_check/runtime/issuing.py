@@ -27,12 +27,11 @@ OBJECT_PREFIX = "objects/"
 class ClaimRequest:
     """One body to claim.
 
-    Attributes:
-        body: the message body (any string; empty is fine).
-        message_id: the source message id; with it the claim id is deterministic (idempotent
-            redelivery), without it (default) a random id is used.
-        source_arn: namespace of ``message_id`` (the split uses the queue ARN); default ``""``.
-        message_attributes: stored with the claim and restored at redemption; default none.
+    :ivar body: the message body (any string; empty is fine).
+    :ivar message_id: the source message id; with it the claim id is deterministic (idempotent
+        redelivery), without it (default) a random id is used.
+    :ivar source_arn: namespace of ``message_id`` (the split uses the queue ARN); default ``""``.
+    :ivar message_attributes: stored with the claim and restored at redemption; default none.
     """
 
     body: str
@@ -59,8 +58,7 @@ def issue_batch(
 ) -> IssuedBatch:
     """Store a batch of bodies and return their claim checks, in order.
 
-    Raises:
-        ClaimCheckError: naming the first record (position, messageId) that cannot be stored.
+    :raises ClaimCheckError: naming the first record (position, messageId) that cannot be stored.
     """
     prepared = [_prepare(position, request, settings) for position, request in enumerate(requests)]
     placements: list[Placement | None] = []

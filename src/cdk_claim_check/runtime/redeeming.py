@@ -23,12 +23,11 @@ _Span = tuple[int, int]
 class RedeemedPayload:
     """A redeemed claim.
 
-    Attributes:
-        claim_id: the claim's id.
-        body: the original body, byte-exact.
-        body_format: ``json`` (a JSON object or array) or ``text``.
-        message_attributes: the source message's attributes, as they were stored.
-        owned_object: the S3 object of its own deleted with the claim (``object`` layout), if any.
+    :ivar claim_id: the claim's id.
+    :ivar body: the original body, byte-exact.
+    :ivar body_format: ``json`` (a JSON object or array) or ``text``.
+    :ivar message_attributes: the source message's attributes, as they were stored.
+    :ivar owned_object: the S3 object of its own deleted with the claim (``object`` layout), if any.
     """
 
     claim_id: str
@@ -57,8 +56,7 @@ def redeem_batch(
 ) -> list[RedeemedPayload]:
     """Redeem claim checks, in order; ``message_ids`` (default: the claim ids) name records in errors.
 
-    Raises:
-        ClaimCheckError: naming the first record that cannot be redeemed.
+    :raises ClaimCheckError: naming the first record that cannot be redeemed.
     """
     checks: list[ClaimCheck] = []
     names: list[str] = []

@@ -79,9 +79,8 @@ def parse_claim_check(value: Any) -> ClaimCheck:
     Accepts the wire object, an EventBridge event whose ``detail`` is the wire object, or a JSON
     string of either.
 
-    Raises:
-        ClaimCheckError: ``malformed`` when no valid claim check is found, ``unknown_version``
-            when its ``v`` is not a version this runtime understands.
+    :raises ClaimCheckError: ``malformed`` when no valid claim check is found, ``unknown_version``
+        when its ``v`` is not a version this runtime understands.
     """
     wire = _unwrap(value)
     check = wire.get(CLAIM_CHECK_KEY)
@@ -146,8 +145,7 @@ def parse_extended_pointer(document: Any) -> S3Location | None:
     A JSON array whose first element is one of the pointer class names is a pointer; if the rest
     does not name a bucket and key, the body is rejected rather than stored as if it were data.
 
-    Raises:
-        ClaimCheckError: ``malformed`` for a pointer without a usable ``s3BucketName``/``s3Key``.
+    :raises ClaimCheckError: ``malformed`` for a pointer without a usable ``s3BucketName``/``s3Key``.
     """
     if not isinstance(document, list) or not document:
         return None
@@ -175,8 +173,7 @@ def declared_payload_size(message_attributes: Mapping[str, Any] | None) -> int |
 
     Reads both the Lambda/Pipes shape (``stringValue``) and the SQS API shape (``StringValue``).
 
-    Raises:
-        ClaimCheckError: ``malformed`` when the attribute is present but not a non-negative integer.
+    :raises ClaimCheckError: ``malformed`` when the attribute is present but not a non-negative integer.
     """
     for name in PAYLOAD_SIZE_ATTRIBUTES:
         attribute = (message_attributes or {}).get(name)

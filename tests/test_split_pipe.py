@@ -11,6 +11,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from _synth import (
@@ -21,6 +22,7 @@ from _synth import (
     new_stack,
     pipe_properties,
     queue_with_dlq,
+    retrieval_pipe,
     split_pipe,
 )
 from cdk_claim_check import (
@@ -51,7 +53,6 @@ def test_split_function_gets_the_store_key_when_the_table_is_encrypted_with_one(
     assert {action for action, resource in grants(stack, split.function_role) if resource == arn_of(key)} == {
         "kms:Decrypt",
         "kms:Encrypt",
-        "kms:GenerateDataKey*",
         "kms:GenerateDataKey",
     }
 
@@ -180,31 +181,47 @@ def test_function_runs_the_split_handler_on_arm64_python_with_the_powertools_lay
             "TracingConfig": {"Mode": "Active"},
             "MemorySize": 512,
             "Timeout": 30,
-            "Layers": [
-                {
-                    "Fn::Join": [
-                        "",
-                        [
-                            "arn:",
-                            {"Ref": "AWS::Partition"},
-                            ":lambda:",
-                            {"Ref": "AWS::Region"},
-                            Match.string_like_regexp(
-                                r":017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:\d+$"
-                            ),
-                        ],
-                    ]
-                }
-            ],
         },
     )
 
 
-def test_x86_function_uses_the_x86_layer() -> None:
+@pytest.mark.parametrize(
+    ("architecture", "arch"),
+    [(lambda_.Architecture.ARM_64, "arm64"), (lambda_.Architecture.X86_64, "x86_64")],
+)
+def test_powertools_layer_is_resolved_at_deploy_time_from_its_public_ssm_parameter(
+    architecture: lambda_.Architecture, arch: str
+) -> None:
     stack = new_stack()
-    split_pipe(stack, "bus", function_architecture=lambda_.Architecture.X86_64)
-    template = json.dumps(Template.from_stack(stack).to_json())
-    assert "AWSLambdaPowertoolsPythonV3-python314-x86_64" in template
+    split_pipe(stack, "bus", function_architecture=architecture)
+    template = Template.from_stack(stack).to_json()
+    (parameter_id,) = [
+        name
+        for name, parameter in template["Parameters"].items()
+        if parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
+        and parameter["Default"] == f"/aws/service/powertools/python/{arch}/python3.14/3.37.0"
+    ]
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::Function", {"Layers": [{"Ref": parameter_id}]}
+    )
+
+
+def test_powertools_layer_release_is_the_one_the_tests_run_against() -> None:
+    from importlib.metadata import version
+
+    from cdk_claim_check._asset import POWERTOOLS_VERSION
+
+    assert version("aws-lambda-powertools") == POWERTOOLS_VERSION
+
+
+def test_both_pipes_of_a_stack_share_one_layer_parameter() -> None:
+    stack = new_stack()
+    store = ClaimCheckStore(stack, "Store")
+    split_pipe(stack, "bus", store=store)
+    retrieval_pipe(stack, sqs.Queue(stack, "Redeemed", enforce_ssl=True), store=store)
+    parameters = Template.from_stack(stack).to_json()["Parameters"]
+    layer_parameters = [p for p in parameters.values() if p["Default"].startswith("/aws/service/powertools/")]
+    assert len(layer_parameters) == 1
 
 
 def test_powertools_layer_can_be_overridden() -> None:

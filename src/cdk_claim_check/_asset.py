@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, IgnoreMode
+from aws_cdk import IgnoreMode
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -17,15 +18,17 @@ RETRIEVAL_HANDLER = "runtime.retrieval.handler"
 FUNCTION_RUNTIME = lambda_.Runtime.PYTHON_3_14
 """Newest Python runtime that both Lambda and the Powertools v3 layer support."""
 
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_PYTHON = "python314"
-POWERTOOLS_LAYER_VERSION = 42
-"""Layer version of Powertools for AWS Lambda (Python) 3.37.0, the release the tests run against.
+POWERTOOLS_VERSION = "3.37.0"
+"""The Powertools for AWS Lambda (Python) release the functions get: the one the tests run against."""
 
-AWS publishes one layer version per release for every Python version and architecture (3.22.0 is
-25, 3.23.0 is 27, 3.31.1 is 36). Verify with the public SSM parameter
-``/aws/service/powertools/python/arm64/python3.14/3.37.0``, whose value is the layer ARN.
-"""
+
+def powertools_layer_parameter(architecture: lambda_.Architecture) -> str:
+    """The public SSM parameter Powertools publishes per release, runtime and architecture; its value is
+    the layer version ARN in the deploying region, so no layer version number is written here."""
+    arch = "arm64" if architecture.name == lambda_.Architecture.ARM_64.name else "x86_64"
+    python = FUNCTION_RUNTIME.name.removeprefix("python")
+    return f"/aws/service/powertools/python/{arch}/python{python}/{POWERTOOLS_VERSION}"
+
 
 # gitignore semantics: drop every top-level entry, then bring back the handler package only.
 _ASSET_EXCLUDES = ["/*", "!/runtime/", "__pycache__/", "*.pyc", "*.pyo"]
@@ -36,16 +39,8 @@ def handler_code() -> lambda_.Code:
     return lambda_.Code.from_asset(str(PACKAGE_DIR), exclude=_ASSET_EXCLUDES, ignore_mode=IgnoreMode.GIT)
 
 
-def powertools_layer_arn(architecture: lambda_.Architecture) -> str:
-    """ARN of the AWS-published Powertools layer in the stack's partition and region."""
-    arch = "arm64" if architecture.name == lambda_.Architecture.ARM_64.name else "x86_64"
-    return (
-        f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{POWERTOOLS_LAYER_PYTHON}-{arch}:{POWERTOOLS_LAYER_VERSION}"
-    )
-
-
 def default_powertools_layer(scope: Construct, architecture: lambda_.Architecture) -> lambda_.ILayerVersion:
-    return lambda_.LayerVersion.from_layer_version_arn(
-        scope, "PowertoolsLayer", powertools_layer_arn(architecture)
-    )
+    """The AWS-published layer, resolved at deploy time from its SSM parameter (one stack parameter per
+    architecture, shared by every function of the stack)."""
+    arn = ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter(architecture))
+    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)

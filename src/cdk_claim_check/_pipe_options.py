@@ -58,9 +58,10 @@ class PipeOptions(TypedDict, total=False):
     function_architecture: lambda_.Architecture
     """Architecture of the enrichment function. Default: ARM_64."""
     powertools_layer: lambda_.ILayerVersion | None
-    """Powertools for AWS Lambda (Python) layer. Default: the AWS-published layer for the stack's region
-    (Python 3.14, the architecture above, Powertools 3.37.0); pass your own in China and GovCloud
-    regions, whose layers live in other accounts."""
+    """Powertools for AWS Lambda (Python) layer. Default: the AWS-published layer of Powertools 3.37.0
+    for Python 3.14 and the architecture above, resolved at deploy time from the public SSM parameter
+    ``/aws/service/powertools/python/<arch>/python3.14/3.37.0``; pass your own where that parameter
+    does not exist (China and GovCloud regions)."""
     environment_encryption_key: kms.IKey | None
     """Customer managed key for the enrichment function's environment variables. Default: None (the
     AWS-managed Lambda key). The store's data key is the store's own ``encryption_key``."""

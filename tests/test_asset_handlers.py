@@ -20,6 +20,7 @@ from aws_cdk import aws_events as events
 
 from _synth import new_stack, queue_with_dlq, state_machine
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check._asset import RETRIEVAL_HANDLER, SPLIT_HANDLER
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent / "src"
 
@@ -156,13 +157,13 @@ def test_asset_handlers_split_and_redeem_a_batch_with_the_synthesized_environmen
     endpoint = claim_check_resources.endpoint_url
     batch = pipes_event("pipes_sqs_batch_of_10")
 
-    claims = _invoke_from_asset(tmp_path, template, "runtime.split.handler", batch, physical, endpoint)
+    claims = _invoke_from_asset(tmp_path, template, SPLIT_HANDLER, batch, physical, endpoint)
     assert [sorted(claim["claimCheck"]) for claim in claims] == [["bytes", "id", "sha256", "v"]] * len(batch)
 
     payloads = _invoke_from_asset(
         tmp_path,
         template,
-        "runtime.retrieval.handler",
+        RETRIEVAL_HANDLER,
         _claims_as_sqs_records(claims, batch),
         physical,
         endpoint,

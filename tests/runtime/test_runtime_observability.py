@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from runtime_helpers import claims_batch, sqs_record
 
+from _probe import run_probe
 from cdk_claim_check.runtime import ClaimCheckError, observability, retrieval, split
 
 SECRET = "card-number-4111111111111111"
@@ -101,18 +100,9 @@ print("REPORT:" + json.dumps(report))
 
 
 def _cold_start_report(tmp_path: Path) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-c", _LAMBDA_LIKE_PROBE],
-        input=json.dumps(sqs_record("traced")),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    report: dict[str, Any] = run_probe(
+        _LAMBDA_LIKE_PROBE, marker="REPORT:", cwd=tmp_path, input=json.dumps(sqs_record("traced"))
     )
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    (line,) = [line for line in completed.stdout.splitlines() if line.startswith("REPORT:")]
-    report: dict[str, Any] = json.loads(line.removeprefix("REPORT:"))
     return report
 
 

@@ -18,6 +18,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
 
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check._nag import render_intrinsic as render
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # Template assertions do not need CDK's own validation pass; test_nag.py turns it on where it matters.
@@ -108,20 +109,6 @@ def grants(stack: cdk.Stack, role: iam.IRole) -> set[tuple[str, str]]:
             for resource in resources:
                 pairs.add((action, render(resource)))
     return pairs
-
-
-def render(value: Any) -> str:
-    """An ARN expression as text: ``<Logical.Arn>`` for GetAtt, ``<Logical>`` for Ref."""
-    if isinstance(value, str):
-        return value
-    ((function, argument),) = value.items()
-    if function == "Ref":
-        return f"<{argument}>"
-    if function == "Fn::GetAtt":
-        return f"<{argument[0]}.{argument[1]}>"
-    if function == "Fn::Join":
-        return str(argument[0]).join(render(part) for part in argument[1])
-    raise AssertionError(f"unexpected intrinsic {value!r}")
 
 
 def arn_of(construct: Any) -> str:

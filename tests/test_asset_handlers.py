@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +16,10 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
 
+from _probe import run_probe
 from _synth import new_stack, queue_with_dlq, state_machine
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check._asset import RETRIEVAL_HANDLER, SPLIT_HANDLER
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent / "src"
 
@@ -117,26 +117,16 @@ def _invoke_from_asset(
     )
     event_path = outdir / f"event-{handler}.json"
     event_path.write_text(json.dumps(event))
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _LAMBDA_LIKE_LOADER,
-            str(SOURCE_ROOT),
-            str(asset_dir),
-            function["Properties"]["Handler"],
-            str(event_path),
-        ],
+    return run_probe(
+        _LAMBDA_LIKE_LOADER,
+        str(SOURCE_ROOT),
+        str(asset_dir),
+        function["Properties"]["Handler"],
+        str(event_path),
+        marker="RESULT:",
         cwd=outdir,
         env=process_env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
     )
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    (line,) = [line for line in completed.stdout.splitlines() if line.startswith("RESULT:")]
-    return json.loads(line.removeprefix("RESULT:"))
 
 
 def _claims_as_sqs_records(claims: list[Any], template_event: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -156,13 +146,13 @@ def test_asset_handlers_split_and_redeem_a_batch_with_the_synthesized_environmen
     endpoint = claim_check_resources.endpoint_url
     batch = pipes_event("pipes_sqs_batch_of_10")
 
-    claims = _invoke_from_asset(tmp_path, template, "runtime.split.handler", batch, physical, endpoint)
+    claims = _invoke_from_asset(tmp_path, template, SPLIT_HANDLER, batch, physical, endpoint)
     assert [sorted(claim["claimCheck"]) for claim in claims] == [["bytes", "id", "sha256", "v"]] * len(batch)
 
     payloads = _invoke_from_asset(
         tmp_path,
         template,
-        "runtime.retrieval.handler",
+        RETRIEVAL_HANDLER,
         _claims_as_sqs_records(claims, batch),
         physical,
         endpoint,

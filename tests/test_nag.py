@@ -71,8 +71,8 @@ def test_all_three_constructs_pass_aws_solutions_checks(tmp_path: Path) -> None:
         delete_after_retrieval=True,
         readable_buckets=[s3.Bucket.from_bucket_name(stack, "Foreign", "extended-client-payloads")],
     )
-    app.synth()  # raises ValidationFailed on any unacknowledged finding
-    assert (tmp_path / "Nag.template.json").is_file()
+    # The check: synth raises ValidationFailed on any unacknowledged finding (as the next test shows).
+    app.synth()
 
 
 def test_findings_fail_the_synth_and_are_reported(tmp_path: Path) -> None:

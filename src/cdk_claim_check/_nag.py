@@ -13,7 +13,9 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct, IValidation
 
 
-def _render(value: Any) -> str:
+def render_intrinsic(value: Any) -> str:
+    """A resolved resource expression as cdk-nag writes it in finding ids: ``<Logical.Arn>`` for
+    ``Fn::GetAtt``, ``<Logical>`` for ``Ref``, ``Fn::Join`` parts joined, strings as they are."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and len(value) == 1:
@@ -26,13 +28,13 @@ def _render(value: Any) -> str:
             return argument  # a reference to another stack: cdk-nag names it by its export
         if function == "Fn::Join":
             separator, parts = argument
-            return str(separator).join(_render(part) for part in parts)
+            return str(separator).join(render_intrinsic(part) for part in parts)
     raise ValueError(f"cannot render {value!r} as a cdk-nag finding id")
 
 
 def wildcard_resource_finding(scope: IConstruct, resource: str) -> str:
     """The IAM5 finding id of a policy resource such as ``bucket.arn_for_objects("*")``."""
-    rendered = _render(Stack.of(scope).resolve(resource))
+    rendered = render_intrinsic(Stack.of(scope).resolve(resource))
     return f"AwsSolutions-IAM5[Resource::{rendered}]"
 
 

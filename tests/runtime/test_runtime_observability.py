@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 from runtime_helpers import claims_batch, sqs_record
 
+from _probe import run_probe
 from cdk_claim_check.runtime import ClaimCheckError, observability, retrieval, split
 
 SECRET = "card-number-4111111111111111"
@@ -60,19 +62,71 @@ def test_retrieval_emits_a_miss_metric_for_a_missing_claim(
     assert _emitted_metrics(capfd.readouterr().out)["ClaimMisses"] == [1.0]
 
 
-def test_handlers_run_under_the_powertools_tracer_when_tracing_is_not_disabled(
-    configure_runtime: Any, lambda_context: Any
+# Runs in a subprocess, as a Lambda cold start: X-Ray daemon on a local UDP socket, a sampled
+# trace header, then split and retrieval of one record. Reports whether the X-Ray SDK was imported
+# after the import of the handlers and after each invocation, and the subsegments each emitted.
+_LAMBDA_LIKE_PROBE = """
+import json, os, socket, sys
+daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+daemon.bind(("127.0.0.1", 0))
+daemon.settimeout(0.2)
+os.environ["AWS_XRAY_DAEMON_ADDRESS"] = "127.0.0.1:%d" % daemon.getsockname()[1]
+os.environ["LAMBDA_TASK_ROOT"] = os.getcwd()
+os.environ["_X_AMZN_TRACE_ID"] = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+from cdk_claim_check.runtime import retrieval, split
+
+class Context:
+    function_name = "probe"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:probe"
+    aws_request_id = "probe"
+
+def emitted():
+    names = []
+    try:
+        while True:
+            names.append(json.loads(daemon.recv(65536).split(b"\\n", 1)[1])["name"])
+    except socket.timeout:
+        return names
+
+report = {"xray_after_import": "aws_xray_sdk" in sys.modules}
+record = json.load(sys.stdin)
+checks = split.handler([record], Context())
+report.update(xray_after_split="aws_xray_sdk" in sys.modules, split=emitted())
+payloads = retrieval.handler([{**record, "body": json.dumps(checks[0])}], Context())
+report.update(xray_after_retrieval="aws_xray_sdk" in sys.modules, retrieval=emitted(), payloads=payloads)
+print("REPORT:" + json.dumps(report))
+"""
+
+
+def _cold_start_report(tmp_path: Path) -> dict[str, Any]:
+    report: dict[str, Any] = run_probe(
+        _LAMBDA_LIKE_PROBE, marker="REPORT:", cwd=tmp_path, input=json.dumps(sqs_record("traced"))
+    )
+    return report
+
+
+def test_tracing_imports_x_ray_on_the_first_invocation_and_traces_the_handler_and_its_aws_calls(
+    configure_runtime: Any, tmp_path: Path
 ) -> None:
     configure_runtime(POWERTOOLS_TRACE_DISABLED=None)
-    checks = split.handler([sqs_record("traced")], lambda_context)
-    assert retrieval.handler(claims_batch(checks), lambda_context) == ["traced"]
-    assert observability.tracer() is not None
+    report = _cold_start_report(tmp_path)
+    assert report["payloads"] == ["traced"]
+    assert report["xray_after_import"] is False  # the Tracer is not built at import
+    assert report["xray_after_split"] is True
+    for handler in ("split", "retrieval"):  # the patched botocore traces the store calls too
+        assert "## handler" in report[handler], report
+        assert "dynamodb" in report[handler], report
 
 
-def test_tracer_is_never_built_when_tracing_is_disabled(configure_runtime: Any, lambda_context: Any) -> None:
+def test_tracing_disabled_never_imports_x_ray_nor_emits_a_trace(
+    configure_runtime: Any, tmp_path: Path
+) -> None:
     configure_runtime(POWERTOOLS_TRACE_DISABLED="true")
-    split.handler([sqs_record("untraced")], lambda_context)
-    assert observability.tracer() is None
+    report = _cold_start_report(tmp_path)
+    assert report["payloads"] == ["traced"]
+    assert not (report["xray_after_import"] or report["xray_after_split"] or report["xray_after_retrieval"])
+    assert report["split"] == report["retrieval"] == []
 
 
 def test_failures_name_the_record_but_never_carry_payload_content(

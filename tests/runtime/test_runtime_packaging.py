@@ -47,7 +47,6 @@ def test_handlers_import_as_top_level_runtime_package_like_in_the_lambda_asset(t
     shutil.copytree(RUNTIME_DIR, tmp_path / "runtime", ignore=shutil.ignore_patterns("__pycache__"))
     probe = (
         "import sys, runtime.split, runtime.retrieval;"
-        "assert callable(runtime.split.handler) and callable(runtime.retrieval.handler);"
         "loaded = [name for name in sys.modules if name.split('.')[0] in ('aws_cdk', 'cdk_claim_check')];"
         "assert not loaded, loaded;"
         "print(runtime.split.__file__)"

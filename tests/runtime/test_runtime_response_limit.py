@@ -118,7 +118,15 @@ def test_float_growth_past_the_limit_is_refused_at_the_record_that_crosses_it() 
     assert outcome is not None and outcome[:2] == ("too_large", 1)
 
 
-def test_an_escaped_lone_surrogate_fails_the_check_as_it_did_before() -> None:
-    body = '["\\ud800"]'
-    with pytest.raises(UnicodeEncodeError):
-        check_enrichment_response([json.loads(body)], ["m-0"], [body])
+@pytest.mark.parametrize(
+    "body", ['["\\ud800"]', '{"k": "\\udfff"}', "text \ud800"], ids=["escaped", "escaped-low", "raw-text"]
+)
+def test_a_lone_surrogate_fails_malformed_naming_its_record(body: str) -> None:
+    bodies = ["[1]", body, "[2]"]
+    values = [classify_value(text)[1] for text in bodies]
+    for with_bodies in (bodies, None):
+        outcome = _outcome(values, with_bodies)
+        assert outcome is not None
+        assert outcome[:2] == ("malformed", 1)
+        assert outcome[2].startswith("record 1 (messageId 'm-1'): malformed: ")
+        assert "surrogate" in outcome[2]

@@ -236,3 +236,14 @@ def test_retrieval_fails_too_large_past_the_6_mb_response_limit_and_deletes_noth
     error, batch = _redeem_error(checks, lambda_context)
     assert (error.reason, error.position, error.message_id) == ("too_large", 6, batch[6]["messageId"])
     assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 7
+
+
+def test_retrieval_fails_malformed_on_a_json_body_with_an_escaped_lone_surrogate_and_deletes_nothing(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
+) -> None:
+    configure_runtime(CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+    checks = _claim(lambda_context, '{"a": 1}', '["\\ud800"]', "text")  # valid UTF-8: split accepts it
+    error, batch = _redeem_error(checks, lambda_context)
+    assert (error.reason, error.position, error.message_id) == ("malformed", 1, batch[1]["messageId"])
+    assert str(error).startswith(f"record 1 (messageId '{batch[1]['messageId']}'): malformed: ")
+    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 3

@@ -152,6 +152,16 @@ def test_split_of_10_with_one_bad_record_names_that_record(
     assert str(raised.value).startswith(f"record 6 (messageId '{batch[6]['messageId']}'): malformed")
 
 
+def test_split_rejects_a_body_with_a_lone_surrogate_as_malformed_naming_the_record(
+    configure_runtime: Any, lambda_context: Any
+) -> None:
+    batch = [sqs_record("fine"), {**sqs_record("broken"), "body": "broken \ud800"}]
+    with pytest.raises(ClaimCheckError) as raised:
+        split.handler(batch, lambda_context)
+    assert (raised.value.reason, raised.value.position) == ("malformed", 1)
+    assert str(raised.value).startswith(f"record 1 (messageId '{batch[1]['messageId']}'): malformed: ")
+
+
 def test_split_rejects_malformed_extended_client_pointer_naming_the_record(
     configure_runtime: Any, lambda_context: Any, pipes_event: Any
 ) -> None:

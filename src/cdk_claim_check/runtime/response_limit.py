@@ -31,7 +31,10 @@ def compact_json_size_bound(body: str, value: Any) -> int | None:
       counting those (in strings too) bounds the growth. An escaped surrogate (``\\ud800``) gets
       no bound: a lone one cannot be written as UTF-8, which the exact count reports.
     """
-    raw = body.encode("utf-8")
+    try:
+        raw = body.encode("utf-8")
+    except UnicodeEncodeError:  # a raw lone surrogate: no bound, the exact count reports it
+        return None
     if isinstance(value, str):
         controls = len(raw) - len(raw.translate(None, _CONTROL_CHARACTERS))
         return len(raw) + 2 + raw.count(b'"') + raw.count(b"\\") + 5 * controls
@@ -44,7 +47,9 @@ def compact_json_size_bound(body: str, value: Any) -> int | None:
 def check_enrichment_response(
     values: Sequence[Any], message_ids: Sequence[str], bodies: Sequence[str] | None = None
 ) -> None:
-    """Fail ``too_large`` naming the first record whose payload takes the response past 6 MB.
+    """Fail naming the first record that the response cannot hold: ``too_large`` for the one whose
+    payload takes it past 6 MB, ``malformed`` for one that cannot be written as UTF-8 JSON (a lone
+    surrogate, escaped in a JSON body).
 
     Counts the compact UTF-8 JSON of the values: the least the response can weigh, so a batch is
     never refused for a size Pipes would have taken. With ``bodies`` (the bodies the values were
@@ -63,7 +68,16 @@ def check_enrichment_response(
                 return
     total = 2  # the brackets of the array
     for position, (value, message_id) in enumerate(zip(values, message_ids, strict=True)):
-        total += len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+        try:
+            total += len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+        except UnicodeEncodeError:
+            raise ClaimCheckError(
+                message_id,
+                "malformed",
+                "the payload holds a lone surrogate (an escaped \\ud800-\\udfff without its pair), "
+                "so it cannot be written as the UTF-8 JSON of an enrichment response",
+                position,
+            ) from None
         if total > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
             raise ClaimCheckError(
                 message_id,

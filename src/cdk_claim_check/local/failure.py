@@ -21,11 +21,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .delivery import deliver
 from .ledger import Delivery, Ledger, claim_check_of, sha256_hex
 from .pipes import LocalPipe
 from .provision import LocalResources
 from .server import Clients
-from .targets import deliver
 
 FailureMode = Literal["tampered", "expired", "none"]
 

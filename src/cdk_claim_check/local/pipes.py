@@ -19,11 +19,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from .delivery import DeliveryError, Target, deliver
 from .functions import FunctionError, LocalFunction
 from .ledger import Delivery, Failure, Ledger, compact_json
 from .provision import LocalResources
 from .server import Clients
-from .targets import DeliveryError, Target, deliver
 
 _SQS_RECEIVE_LIMIT = 10  # ReceiveMessage returns at most 10 messages per call
 # A queue without a redrive policy would hand a failing batch back forever, as on AWS until the

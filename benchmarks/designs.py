@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import inspect
-import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import boto3
+
+from cdk_claim_check.runtime.contract import (
+    ENV_BUCKET_NAME,
+    ENV_S3_LAYOUT,
+    ENV_TABLE_NAME,
+    ENV_TTL_SECONDS,
+    PER_RECORD_TARGET_MAX_BATCH,
+    POWERTOOLS_ENVIRONMENT,
+    max_batch_for_enrichment,
+)
 
 from .baseline import (
     SAMPLE_BATCH_SIZE,
@@ -17,28 +26,19 @@ from .baseline import (
     SampleDesign,
     restored_payload,
 )
-from .lambda_env import LAMBDA_SYNC_PAYLOAD_LIMIT, fresh_import
+from .lambda_env import fresh_import
 from .pipeline import REGION, Design, Resources
 
-# The pipes' default batch size for a bus target (docs/DESIGN.md); fewer when 6 MB is exceeded.
-OUR_DEFAULT_BATCH_SIZE = 10
 # The sample keeps items forever; the model charges one month of storage and says so.
 BASELINE_STORAGE_MONTHS = 1.0
 DAYS_PER_MONTH = 30
 S3_LAYOUTS = ("packed", "object")
 
-# Per-record bytes the Pipes SQS record adds around a body (ids, receipt handle, attributes).
-_RECORD_ENVELOPE_BYTES = 1500
-
 
 def batch_size_that_fits(pipes_record_bytes: int) -> int:
-    """The largest batch <= the default whose enrichment request stays within Lambda's 6 MB.
-
-    Above about 560 KB a batch of 10 bodies no longer fits one invocation, so a user of the
-    constructs has to lower ``batch_size``; the benchmark does what that user would do.
-    """
-    fits = math.floor(LAMBDA_SYNC_PAYLOAD_LIMIT / (pipes_record_bytes + _RECORD_ENVELOPE_BYTES))
-    return max(1, min(OUR_DEFAULT_BATCH_SIZE, fits))
+    """The constructs' default batch size for a bus target: 10, fewer when 10 records would not fit
+    the 6 MB enrichment request (README "Batching per target kind", docs/contract.md)."""
+    return min(PER_RECORD_TARGET_MAX_BATCH, max_batch_for_enrichment(pipes_record_bytes))
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,12 @@ def baseline_design(resources: Resources) -> Design:
 def runtime_environment(resources: Resources, layout: str, ttl_days: float = 7) -> dict[str, str]:
     """The environment the constructs give both functions (docs/contract.md)."""
     return {
-        "CLAIM_CHECK_TABLE_NAME": resources.table_name,
-        "CLAIM_CHECK_BUCKET_NAME": resources.bucket_name,
-        "CLAIM_CHECK_TTL_SECONDS": str(int(ttl_days * 24 * 3600)),
-        "CLAIM_CHECK_S3_LAYOUT": layout,
-        "POWERTOOLS_SERVICE_NAME": "claim-check",
-        "POWERTOOLS_METRICS_NAMESPACE": "ClaimCheck",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        ENV_TABLE_NAME: resources.table_name,
+        ENV_BUCKET_NAME: resources.bucket_name,
+        ENV_TTL_SECONDS: str(int(ttl_days * 24 * 3600)),
+        ENV_S3_LAYOUT: layout,
+        **POWERTOOLS_ENVIRONMENT,
+        "POWERTOOLS_LOG_LEVEL": "WARNING",  # the benchmark's runs need no INFO lines
     }
 
 

@@ -23,13 +23,15 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from cdk_claim_check.runtime.contract import PARTITION_KEY, PER_RECORD_TARGET_MAX_BATCH
+
 from .designs import runtime_environment
 from .lambda_env import FakeLambdaContext, fresh_import
 from .payloads import PayloadSpec, make_payload
 from .pipeline import REGION, create_resources
 from .replay import RecordedReply, recording, replaying
 
-BATCH_SIZE = 10
+BATCH_SIZE = PER_RECORD_TARGET_MAX_BATCH  # the constructs' default for a bus target
 
 
 def _sqs_records(bodies: list[str], queue_arn: str) -> list[dict[str, Any]]:
@@ -113,14 +115,14 @@ def measure(spec: PayloadSpec, repetitions: int) -> dict[str, Any]:
 
         def bare_put() -> None:
             for key, body in zip(keys, bodies, strict=True):
-                item: dict[str, Any] = {"id": {"S": key}, "body": {"B": body.encode("utf-8")}}
+                item: dict[str, Any] = {PARTITION_KEY: {"S": key}, "body": {"B": body.encode("utf-8")}}
                 dynamodb.put_item(TableName=resources.table_name, Item=item)
 
         def bare_get() -> None:
             for key in keys:
-                dynamodb.get_item(TableName=resources.table_name, Key={"id": {"S": key}})["Item"]["body"][
-                    "B"
-                ].decode()
+                dynamodb.get_item(TableName=resources.table_name, Key={PARTITION_KEY: {"S": key}})["Item"][
+                    "body"
+                ]["B"].decode()
 
         with recording() as put_replies:
             bare_put()

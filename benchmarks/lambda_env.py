@@ -12,8 +12,6 @@ from typing import Any
 
 Handler = Callable[[Any, Any], Any]
 
-LAMBDA_SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024  # request and response of a synchronous invoke
-
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

@@ -22,7 +22,9 @@ from typing import Any
 
 import boto3
 
-from .lambda_env import LAMBDA_SYNC_PAYLOAD_LIMIT, FakeLambdaContext, Handler
+from cdk_claim_check.runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, PARTITION_KEY
+
+from .lambda_env import FakeLambdaContext, Handler
 from .metering import RequestMeter, metered
 from .moto_clock import moto_cpu_seconds
 from .prices import CHUNK_BYTES
@@ -89,8 +91,8 @@ def create_resources(suffix: str) -> Resources:
     table_name = f"claims-{suffix}"
     dynamodb.create_table(
         TableName=table_name,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
     bucket_name = f"claims-{suffix}".lower()
@@ -152,7 +154,7 @@ def _delete(sqs: Any, queue_url: str, messages: list[dict[str, Any]]) -> None:
 
 def _invoke(handler: Handler, records: list[dict[str, Any]], memory_mb: int) -> tuple[Any, PipeBatch]:
     request = json.dumps(records)
-    if len(request) > LAMBDA_SYNC_PAYLOAD_LIMIT:
+    if len(request) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
         raise PayloadLimitError(f"enrichment request of {len(request):,} bytes exceeds Lambda's 6 MB")
     context = FakeLambdaContext(memory_limit_in_mb=memory_mb)
     # process_time: the runtime sends its store requests from worker threads, which count too.
@@ -161,7 +163,7 @@ def _invoke(handler: Handler, records: list[dict[str, Any]], memory_mb: int) -> 
         output = handler(json.loads(request), context)
     cpu = max(0.0, time.process_time() - started - (moto_cpu_seconds() - emulated_before))
     response_bytes = len(json.dumps(output))
-    if response_bytes > LAMBDA_SYNC_PAYLOAD_LIMIT:
+    if response_bytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
         raise PayloadLimitError(f"enrichment response of {response_bytes:,} bytes exceeds Lambda's 6 MB")
     return output, PipeBatch(len(request), response_bytes, cpu)
 

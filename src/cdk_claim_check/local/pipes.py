@@ -19,18 +19,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, SQS_RECEIVE_MAX_MESSAGES
 from .delivery import DeliveryError, Target, deliver
 from .functions import FunctionError, LocalFunction
 from .ledger import Delivery, Failure, Ledger, compact_json
 from .provision import LocalResources
 from .server import Clients
 
-_SQS_RECEIVE_LIMIT = 10  # ReceiveMessage returns at most 10 messages per call
 # A queue without a redrive policy would hand a failing batch back forever, as on AWS until the
 # retention period ends; the local run parks such messages (hidden for SQS's longest visibility
 # timeout) after this many failures, and the report counts them as stranded.
 PARK_AFTER_FAILURES = 5
-ENRICHMENT_RESPONSE_LIMIT_BYTES = 6_291_456  # Pipes refuses a larger enrichment response
 _PARKED_VISIBILITY_SECONDS = 36_000  # under SQS's 12-hour total
 DeliveryHook = Callable[["LocalPipe", Delivery], None]
 
@@ -142,7 +141,7 @@ class PipeRunner:
         while len(records) < pipe.batch_size:
             reply = self.clients.sqs.receive_message(
                 QueueUrl=queue_url,
-                MaxNumberOfMessages=min(_SQS_RECEIVE_LIMIT, pipe.batch_size - len(records)),
+                MaxNumberOfMessages=min(SQS_RECEIVE_MAX_MESSAGES, pipe.batch_size - len(records)),
                 MessageAttributeNames=["All"],
                 AttributeNames=["All"],
                 WaitTimeSeconds=0,
@@ -174,8 +173,8 @@ class PipeRunner:
             failures = max(self._failure_counts[r["messageId"]] for r in records)
             if failures >= PARK_AFTER_FAILURES:
                 visibility = _PARKED_VISIBILITY_SECONDS
-        for start in range(0, len(records), _SQS_RECEIVE_LIMIT):
-            chunk = records[start : start + _SQS_RECEIVE_LIMIT]
+        for start in range(0, len(records), SQS_RECEIVE_MAX_MESSAGES):
+            chunk = records[start : start + SQS_RECEIVE_MAX_MESSAGES]
             if succeeded:
                 self.clients.sqs.delete_message_batch(
                     QueueUrl=queue_url,
@@ -211,9 +210,9 @@ class PipeRunner:
         try:
             output: Any = pipe.enrichment.invoke(records) if pipe.enrichment else records
             response_bytes = len(compact_json(output).encode("utf-8")) if pipe.enrichment else 0
-            if response_bytes > ENRICHMENT_RESPONSE_LIMIT_BYTES:
+            if response_bytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
                 raise DeliveryError(
-                    f"enrichment response is over the {ENRICHMENT_RESPONSE_LIMIT_BYTES:,}-byte limit"
+                    f"enrichment response is over the {LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:,}-byte limit"
                 )
             items = output if isinstance(output, list) else ([] if output is None else [output])
             delivery = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..runtime.contract import SQS_RECEIVE_MAX_MESSAGES
 from .assembly import StackArtifact
 from .failure import FailureInjector, FailureMode
 from .feed import FeedError, find_queue, producer_functions, read_bodies, send_bodies
@@ -93,7 +94,7 @@ def _drain_dead_letters(
     for dlq in sorted(set(resources.dead_letter_queues.values())):
         url = resources.queue_url(dlq)
         while messages := clients.sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600
+            QueueUrl=url, MaxNumberOfMessages=SQS_RECEIVE_MAX_MESSAGES, VisibilityTimeout=600
         ).get("Messages", []):
             for message in messages:
                 claim = claim_check_of(message["Body"])

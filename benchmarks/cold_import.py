@@ -25,9 +25,9 @@ from pathlib import Path
 
 from cdk_claim_check.runtime.contract import ENV_BUCKET_NAME, ENV_TABLE_NAME, POWERTOOLS_ENVIRONMENT
 
-from .lambda_env import FAKE_AWS_ENV
+from .lambda_env import CODE_ROOT, FAKE_AWS_ENV
 
-RUNTIME_SOURCE = Path(__file__).resolve().parents[1] / "src" / "cdk_claim_check" / "runtime"
+RUNTIME_SOURCE = CODE_ROOT / "runtime"
 
 _TIMED_IMPORT = """
 import json, time

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 
+from cdk_claim_check.local.lambda_harness import import_handler
 from cdk_claim_check.runtime.contract import (
     ENV_BUCKET_NAME,
     ENV_S3_LAYOUT,
@@ -26,7 +27,7 @@ from .baseline import (
     SampleDesign,
     restored_payload,
 )
-from .lambda_env import fresh_import
+from .lambda_env import CODE_ROOT, RETRIEVAL_HANDLER, SPLIT_HANDLER
 from .pipeline import REGION, Design, Resources
 
 # The sample keeps items forever; the model charges one month of storage and says so.
@@ -96,12 +97,12 @@ def runtime_environment(resources: Resources, layout: str, ttl_days: float = 7) 
 def our_design(resources: Resources, layout: str, batch_size: int) -> Design:
     defaults = construct_defaults()
     environ = runtime_environment(resources, layout, defaults.ttl_days)
-    split = fresh_import("cdk_claim_check.runtime.split", "cdk_claim_check.runtime", environ)
-    retrieval = fresh_import("cdk_claim_check.runtime.retrieval", "cdk_claim_check.runtime", environ)
+    split = import_handler(CODE_ROOT, SPLIT_HANDLER, environ)
+    retrieval = import_handler(CODE_ROOT, RETRIEVAL_HANDLER, environ)
     return Design(
         name=f"ours ({layout})",
-        split=split.handler,
-        retrieval=retrieval.handler,
+        split=split,
+        retrieval=retrieval,
         restore=_identity,
         batch_size=batch_size,
         lambda_memory_mb=defaults.lambda_memory_mb,

@@ -22,9 +22,9 @@ from typing import Any
 
 import boto3
 
+from cdk_claim_check.local.lambda_harness import Handler, LambdaContext, record_of_message
 from cdk_claim_check.runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, PARTITION_KEY
 
-from .lambda_env import FakeLambdaContext, Handler
 from .metering import RequestMeter, metered
 from .moto_clock import moto_cpu_seconds
 from .prices import CHUNK_BYTES
@@ -116,20 +116,7 @@ def create_resources(suffix: str) -> Resources:
 
 def _pipes_records(messages: list[dict[str, Any]], queue_arn: str) -> list[dict[str, Any]]:
     """The enrichment's input: Pipes hands a bare JSON array of SQS records."""
-    return [
-        {
-            "messageId": m["MessageId"],
-            "receiptHandle": m["ReceiptHandle"],
-            "body": m["Body"],
-            "attributes": m.get("Attributes", {}),
-            "messageAttributes": {},
-            "md5OfBody": m["MD5OfBody"],
-            "eventSource": "aws:sqs",
-            "eventSourceARN": queue_arn,
-            "awsRegion": REGION,
-        }
-        for m in messages
-    ]
+    return [record_of_message(m, source_arn=queue_arn) for m in messages]
 
 
 def _receive(sqs: Any, queue_url: str, batch_size: int, remaining: int) -> list[dict[str, Any]]:
@@ -156,7 +143,7 @@ def _invoke(handler: Handler, records: list[dict[str, Any]], memory_mb: int) -> 
     request = json.dumps(records)
     if len(request) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
         raise PayloadLimitError(f"enrichment request of {len(request):,} bytes exceeds Lambda's 6 MB")
-    context = FakeLambdaContext(memory_limit_in_mb=memory_mb)
+    context = LambdaContext(function_name="benchmark", memory_limit_in_mb=memory_mb)
     # process_time: the runtime sends its store requests from worker threads, which count too.
     started, emulated_before = time.process_time(), moto_cpu_seconds()
     with contextlib.redirect_stdout(io.StringIO()):  # Powertools' metric lines, as Lambda logs them

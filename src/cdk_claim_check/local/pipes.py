@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from ..runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, SQS_RECEIVE_MAX_MESSAGES
 from .delivery import DeliveryError, Target, deliver
 from .functions import FunctionError, LocalFunction
+from .lambda_harness import record_of_message
 from .ledger import Delivery, Failure, Ledger, compact_json
 from .provision import LocalResources
 from .server import Clients
@@ -89,20 +90,6 @@ class LocalPipe:
         )
 
 
-def _lambda_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
-    """SQS API message attributes in the shape Pipes and Lambda pass to functions."""
-    return {
-        name: {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": value.get("BinaryValue"),
-            "stringListValues": [],
-            "binaryListValues": [],
-            "dataType": value["DataType"],
-        }
-        for name, value in attributes.items()
-    }
-
-
 def _matches_any(patterns: list[str], record: dict[str, Any]) -> bool:
     from moto.events.models import EventPattern
 
@@ -147,20 +134,7 @@ class PipeRunner:
                 WaitTimeSeconds=0,
             )
             messages = reply.get("Messages", [])
-            records.extend(
-                {
-                    "messageId": message["MessageId"],
-                    "receiptHandle": message["ReceiptHandle"],
-                    "body": message["Body"],
-                    "attributes": message.get("Attributes", {}),
-                    "messageAttributes": _lambda_message_attributes(message.get("MessageAttributes", {})),
-                    "md5OfBody": message["MD5OfBody"],
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": pipe.source_arn,
-                    "awsRegion": self.clients.region,
-                }
-                for message in messages
-            )
+            records.extend(record_of_message(message, source_arn=pipe.source_arn) for message in messages)
             if not messages or time.monotonic() >= deadline:
                 break
         return records

@@ -77,7 +77,7 @@ def deliver(
     *,
     pipe: str,
     clients: Clients,
-    resources: LocalResources,
+    resources: LocalResources | None,
     ledger: Ledger,
     injected: bool = False,
 ) -> Delivery:
@@ -113,7 +113,7 @@ def deliver(
         for text in texts:
             clients.sns.publish(TopicArn=target.arn, Message=text)
     elif target.kind == "function":
-        function = resources.function_by_arn(target.arn)
+        function = resources.function_by_arn(target.arn) if resources is not None else None
         if function is None:
             raise DeliveryError(
                 f"function {target.arn} is not an asset of this stack, so it cannot run locally"

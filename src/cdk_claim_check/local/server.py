@@ -38,7 +38,11 @@ class Clients:
 
     @classmethod
     def for_endpoint(cls, endpoint_url: str, region: str) -> Clients:
-        """Clients with fixed test credentials, so no AWS profile or credential chain is ever consulted."""
+        """Clients with fixed test credentials, so no AWS profile or credential chain is ever consulted.
+
+        An empty ``endpoint_url`` leaves the endpoint to botocore: for moto's in-process mock
+        (``mock_aws``), which answers before any request leaves the process.
+        """
         session = boto3.session.Session(
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
@@ -46,7 +50,7 @@ class Clients:
         )
 
         def client(service: str) -> Any:
-            return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+            return session.client(service, endpoint_url=endpoint_url or None)  # type: ignore[call-overload]
 
         return cls(
             endpoint_url=endpoint_url,

@@ -23,9 +23,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .lambda_env import FAKE_AWS_ENV
+from cdk_claim_check.runtime.contract import ENV_BUCKET_NAME, ENV_TABLE_NAME, POWERTOOLS_ENVIRONMENT
 
-RUNTIME_SOURCE = Path(__file__).resolve().parents[1] / "src" / "cdk_claim_check" / "runtime"
+from .lambda_env import CODE_ROOT, FAKE_AWS_ENV
+
+RUNTIME_SOURCE = CODE_ROOT / "runtime"
 
 _TIMED_IMPORT = """
 import json, time
@@ -54,10 +56,10 @@ def _handler_environment(asset: Path) -> dict[str, str]:
         {
             "PYTHONPATH": str(asset),
             "PYTHONDONTWRITEBYTECODE": "1",
-            "CLAIM_CHECK_TABLE_NAME": "claims",
-            "CLAIM_CHECK_BUCKET_NAME": "claims-bucket",
-            "POWERTOOLS_SERVICE_NAME": "claim-check",
-            "POWERTOOLS_METRICS_NAMESPACE": "ClaimCheck",
+            ENV_TABLE_NAME: "claims",
+            ENV_BUCKET_NAME: "claims-bucket",
+            "POWERTOOLS_SERVICE_NAME": POWERTOOLS_ENVIRONMENT["POWERTOOLS_SERVICE_NAME"],
+            "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_ENVIRONMENT["POWERTOOLS_METRICS_NAMESPACE"],
             "AWS_LAMBDA_FUNCTION_NAME": "claim-check-benchmark",
         }
     )

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import inspect
-import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import boto3
+
+from cdk_claim_check.local.lambda_harness import import_handler
+from cdk_claim_check.runtime.contract import (
+    ENV_BUCKET_NAME,
+    ENV_S3_LAYOUT,
+    ENV_TABLE_NAME,
+    ENV_TTL_SECONDS,
+    PER_RECORD_TARGET_MAX_BATCH,
+    POWERTOOLS_ENVIRONMENT,
+    max_batch_for_enrichment,
+)
 
 from .baseline import (
     SAMPLE_BATCH_SIZE,
@@ -17,28 +27,19 @@ from .baseline import (
     SampleDesign,
     restored_payload,
 )
-from .lambda_env import LAMBDA_SYNC_PAYLOAD_LIMIT, fresh_import
+from .lambda_env import CODE_ROOT, RETRIEVAL_HANDLER, SPLIT_HANDLER
 from .pipeline import REGION, Design, Resources
 
-# The pipes' default batch size for a bus target (docs/DESIGN.md); fewer when 6 MB is exceeded.
-OUR_DEFAULT_BATCH_SIZE = 10
 # The sample keeps items forever; the model charges one month of storage and says so.
 BASELINE_STORAGE_MONTHS = 1.0
 DAYS_PER_MONTH = 30
 S3_LAYOUTS = ("packed", "object")
 
-# Per-record bytes the Pipes SQS record adds around a body (ids, receipt handle, attributes).
-_RECORD_ENVELOPE_BYTES = 1500
-
 
 def batch_size_that_fits(pipes_record_bytes: int) -> int:
-    """The largest batch <= the default whose enrichment request stays within Lambda's 6 MB.
-
-    Above about 560 KB a batch of 10 bodies no longer fits one invocation, so a user of the
-    constructs has to lower ``batch_size``; the benchmark does what that user would do.
-    """
-    fits = math.floor(LAMBDA_SYNC_PAYLOAD_LIMIT / (pipes_record_bytes + _RECORD_ENVELOPE_BYTES))
-    return max(1, min(OUR_DEFAULT_BATCH_SIZE, fits))
+    """The constructs' default batch size for a bus target: 10, fewer when 10 records would not fit
+    the 6 MB enrichment request (README "Batching per target kind", docs/contract.md)."""
+    return min(PER_RECORD_TARGET_MAX_BATCH, max_batch_for_enrichment(pipes_record_bytes))
 
 
 @dataclass(frozen=True)
@@ -79,25 +80,24 @@ def baseline_design(resources: Resources) -> Design:
 def runtime_environment(resources: Resources, layout: str, ttl_days: float = 7) -> dict[str, str]:
     """The environment the constructs give both functions (docs/contract.md)."""
     return {
-        "CLAIM_CHECK_TABLE_NAME": resources.table_name,
-        "CLAIM_CHECK_BUCKET_NAME": resources.bucket_name,
-        "CLAIM_CHECK_TTL_SECONDS": str(int(ttl_days * 24 * 3600)),
-        "CLAIM_CHECK_S3_LAYOUT": layout,
-        "POWERTOOLS_SERVICE_NAME": "claim-check",
-        "POWERTOOLS_METRICS_NAMESPACE": "ClaimCheck",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        ENV_TABLE_NAME: resources.table_name,
+        ENV_BUCKET_NAME: resources.bucket_name,
+        ENV_TTL_SECONDS: str(int(ttl_days * 24 * 3600)),
+        ENV_S3_LAYOUT: layout,
+        **POWERTOOLS_ENVIRONMENT,
+        "POWERTOOLS_LOG_LEVEL": "WARNING",  # the benchmark's runs need no INFO lines
     }
 
 
 def our_design(resources: Resources, layout: str, batch_size: int) -> Design:
     defaults = construct_defaults()
     environ = runtime_environment(resources, layout, defaults.ttl_days)
-    split = fresh_import("cdk_claim_check.runtime.split", "cdk_claim_check.runtime", environ)
-    retrieval = fresh_import("cdk_claim_check.runtime.retrieval", "cdk_claim_check.runtime", environ)
+    split = import_handler(CODE_ROOT, SPLIT_HANDLER, environ)
+    retrieval = import_handler(CODE_ROOT, RETRIEVAL_HANDLER, environ)
     return Design(
         name=f"ours ({layout})",
-        split=split.handler,
-        retrieval=retrieval.handler,
+        split=split,
+        retrieval=retrieval,
         restore=_identity,
         batch_size=batch_size,
         lambda_memory_mb=defaults.lambda_memory_mb,

@@ -23,28 +23,25 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from cdk_claim_check.local.lambda_harness import LambdaContext, import_handler, sqs_record
+from cdk_claim_check.runtime.contract import (
+    LAMBDA_MAX_TIMEOUT_SECONDS,
+    PARTITION_KEY,
+    PER_RECORD_TARGET_MAX_BATCH,
+)
+
 from .designs import runtime_environment
-from .lambda_env import FakeLambdaContext, fresh_import
+from .lambda_env import CODE_ROOT, RETRIEVAL_HANDLER, SPLIT_HANDLER
 from .payloads import PayloadSpec, make_payload
 from .pipeline import REGION, create_resources
 from .replay import RecordedReply, recording, replaying
 
-BATCH_SIZE = 10
+BATCH_SIZE = PER_RECORD_TARGET_MAX_BATCH  # the constructs' default for a bus target
 
 
 def _sqs_records(bodies: list[str], queue_arn: str) -> list[dict[str, Any]]:
     return [
-        {
-            "messageId": str(uuid.UUID(int=index + 1)),
-            "receiptHandle": f"handle-{index}",
-            "body": body,
-            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1764370000000"},
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": queue_arn,
-            "awsRegion": REGION,
-        }
+        sqs_record(body, message_id=str(uuid.UUID(int=index + 1)), source_arn=queue_arn)
         for index, body in enumerate(bodies)
     ]
 
@@ -96,31 +93,32 @@ def _cpu_seconds(side: Side) -> float:
 def measure(spec: PayloadSpec, repetitions: int) -> dict[str, Any]:
     """Median CPU seconds per message of each side, for one payload size."""
     bodies = [make_payload(spec, index) for index in range(BATCH_SIZE)]
-    context = FakeLambdaContext()
+    # One context for every repetition: a deadline far enough away for all of them.
+    context = LambdaContext(function_name="benchmark", timeout_seconds=LAMBDA_MAX_TIMEOUT_SECONDS)
     with mock_aws():
         resources = create_resources(f"cpu{spec.size_bytes}{'r' if not spec.compressible else ''}")
         environ = runtime_environment(resources, "packed")
-        split = fresh_import("cdk_claim_check.runtime.split", "cdk_claim_check.runtime", environ)
-        retrieval = fresh_import("cdk_claim_check.runtime.retrieval", "cdk_claim_check.runtime", environ)
+        split = import_handler(CODE_ROOT, SPLIT_HANDLER, environ)
+        retrieval = import_handler(CODE_ROOT, RETRIEVAL_HANDLER, environ)
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         split_event = _sqs_records(bodies, resources.source_queue_arn)
         with recording() as split_replies, contextlib.redirect_stdout(io.StringIO()):
-            claims = split.handler(json.loads(json.dumps(split_event)), context)
+            claims = split(json.loads(json.dumps(split_event)), context)
         retrieval_event = _sqs_records([_bus_envelope(c) for c in claims], resources.claims_queue_arn)
         with recording() as retrieval_replies, contextlib.redirect_stdout(io.StringIO()):
-            retrieval.handler(json.loads(json.dumps(retrieval_event)), context)
+            retrieval(json.loads(json.dumps(retrieval_event)), context)
         keys = [f"bare-{index}" for index in range(BATCH_SIZE)]
 
         def bare_put() -> None:
             for key, body in zip(keys, bodies, strict=True):
-                item: dict[str, Any] = {"id": {"S": key}, "body": {"B": body.encode("utf-8")}}
+                item: dict[str, Any] = {PARTITION_KEY: {"S": key}, "body": {"B": body.encode("utf-8")}}
                 dynamodb.put_item(TableName=resources.table_name, Item=item)
 
         def bare_get() -> None:
             for key in keys:
-                dynamodb.get_item(TableName=resources.table_name, Key={"id": {"S": key}})["Item"]["body"][
-                    "B"
-                ].decode()
+                dynamodb.get_item(TableName=resources.table_name, Key={PARTITION_KEY: {"S": key}})["Item"][
+                    "body"
+                ]["B"].decode()
 
         with recording() as put_replies:
             bare_put()
@@ -128,10 +126,10 @@ def measure(spec: PayloadSpec, repetitions: int) -> dict[str, Any]:
             bare_get()
 
     sides = {
-        "split": Side(_fresh_copy(split_event), lambda event: split.handler(event, context), split_replies),
+        "split": Side(_fresh_copy(split_event), lambda event: split(event, context), split_replies),
         "bare_put": Side(lambda: None, lambda _: bare_put(), put_replies),
         "retrieval": Side(
-            _fresh_copy(retrieval_event), lambda event: retrieval.handler(event, context), retrieval_replies
+            _fresh_copy(retrieval_event), lambda event: retrieval(event, context), retrieval_replies
         ),
         "bare_get": Side(lambda: None, lambda _: bare_get(), get_replies),
     }

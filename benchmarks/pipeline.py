@@ -2,10 +2,11 @@
 
 The path is the sample's: producer -> source queue -> split pipe (Lambda enrichment) -> event
 bus -> rule -> claims queue -> retrieval pipe (Lambda enrichment) -> target. moto stands in for
-SQS, EventBridge, DynamoDB and S3; this module plays the two pipes (receive a batch, invoke the
-enrichment with the Pipes event, pass its output on, delete the batch), and the botocore hooks
-count what each step asks of AWS. The final target (the sample's workflow) is the consumer's
-own cost and the same for both designs, so it is not driven.
+SQS, EventBridge, DynamoDB and S3; the local run's Pipes player (``cdk_claim_check.local.pipes``)
+plays the two pipes (receive a batch, invoke the enrichment with the Pipes event, pass its output
+on, delete the batch), its hooks report each enrichment call, and the botocore hooks count what
+each step asks of AWS. The final target (the sample's workflow) is the consumer's own cost and the
+same for both designs, so it is not driven: the retrieval pipe's output is kept instead.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ from typing import Any
 
 import boto3
 
-from .lambda_env import LAMBDA_SYNC_PAYLOAD_LIMIT, FakeLambdaContext, Handler
+from cdk_claim_check.local.delivery import Target
+from cdk_claim_check.local.functions import FunctionError
+from cdk_claim_check.local.lambda_harness import ACCOUNT, REGION, Handler, LambdaContext
+from cdk_claim_check.local.ledger import Delivery, Ledger
+from cdk_claim_check.local.pipes import EnrichmentCall, LocalPipe, PipeRunner
+from cdk_claim_check.local.server import Clients
+from cdk_claim_check.runtime.contract import PARTITION_KEY
+
 from .metering import RequestMeter, metered
 from .moto_clock import moto_cpu_seconds
 from .prices import CHUNK_BYTES
-
-REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
@@ -89,8 +95,8 @@ def create_resources(suffix: str) -> Resources:
     table_name = f"claims-{suffix}"
     dynamodb.create_table(
         TableName=table_name,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
     bucket_name = f"claims-{suffix}".lower()
@@ -112,127 +118,124 @@ def create_resources(suffix: str) -> Resources:
     return Resources(table_name, bucket_name, source_url, source_arn, claims_url, claims_arn, bus_name)
 
 
-def _pipes_records(messages: list[dict[str, Any]], queue_arn: str) -> list[dict[str, Any]]:
-    """The enrichment's input: Pipes hands a bare JSON array of SQS records."""
-    return [
-        {
-            "messageId": m["MessageId"],
-            "receiptHandle": m["ReceiptHandle"],
-            "body": m["Body"],
-            "attributes": m.get("Attributes", {}),
-            "messageAttributes": {},
-            "md5OfBody": m["MD5OfBody"],
-            "eventSource": "aws:sqs",
-            "eventSourceARN": queue_arn,
-            "awsRegion": REGION,
-        }
-        for m in messages
-    ]
+@dataclass
+class _InProcessHandler:
+    """A design's handler as the player's enrichment: a Lambda context per call, output discarded."""
+
+    handler: str  # the name the player reports
+    function: Handler
+    memory_mb: int
+
+    def invoke(self, event: Any) -> Any:
+        context = LambdaContext(function_name="benchmark", memory_limit_in_mb=self.memory_mb)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # Powertools' metric lines, as Lambda logs them
+                return self.function(event, context)
+        except Exception as error:
+            raise FunctionError(self.handler, error) from error
 
 
-def _receive(sqs: Any, queue_url: str, batch_size: int, remaining: int) -> list[dict[str, Any]]:
-    response = sqs.receive_message(
-        QueueUrl=queue_url,
-        MaxNumberOfMessages=min(batch_size, remaining),
-        AttributeNames=["All"],
-        VisibilityTimeout=300,
+class _Player(PipeRunner):
+    """The local run's player, with the retrieval pipe's output kept instead of delivered."""
+
+    def __init__(self, pipes: list[LocalPipe], clients: Clients, run: PipelineRun) -> None:
+        super().__init__(
+            pipes,
+            clients=clients,
+            resources=None,
+            ledger=Ledger(),
+            on_enriched=self._enriched,
+            on_failed=self._failed,
+            # process_time: the runtime sends its store requests from worker threads, which count too;
+            # moto's own work on them is AWS's, not the handler's.
+            cpu_clock=lambda: time.process_time() - moto_cpu_seconds(),
+            progress=lambda _: None,
+        )
+        self.run = run
+        self.handed_over = 0  # records of the last successful batch
+        self.outputs: list[Any] = []  # what the retrieval pipe would hand to its target
+        self.error: Exception | None = None
+
+    def _enriched(self, pipe: LocalPipe, call: EnrichmentCall) -> None:
+        batch = PipeBatch(call.request_bytes, call.response_bytes, call.cpu_seconds)
+        if pipe.name == "split":
+            self.run.split_batches.append(batch)
+        else:
+            self.run.retrieval_batches.append(batch)
+            self.run.delivered_claim_bytes += [len(r["body"].encode("utf-8")) for r in call.records]
+        self.handed_over = len(call.records)
+
+    def _failed(self, pipe: LocalPipe, records: list[dict[str, Any]], error: Exception) -> None:
+        self.error = error
+
+    def deliver(self, pipe: LocalPipe, items: list[Any]) -> Delivery:
+        if pipe.name == "split":
+            return super().deliver(pipe, items)
+        self.outputs += items
+        return Delivery(pipe=pipe.name, target_kind=pipe.target.kind, target=pipe.target.name, items=items)
+
+    def drain(self, pipe: LocalPipe, messages: int) -> None:
+        """Poll ``pipe`` until ``messages`` records went through; raise what stopped it."""
+        remaining = messages
+        while remaining:
+            self.handed_over = 0
+            if not self.poll(pipe):
+                raise RuntimeError(f"the {pipe.name} pipe's queue holds fewer messages than were sent")
+            if self.error is not None:
+                raise self.error
+            remaining -= self.handed_over
+
+
+def _pipe(
+    name: str, queue_url: str, queue_arn: str, design: Design, handler: Handler, target: Target
+) -> LocalPipe:
+    return LocalPipe(
+        logical_id=name,
+        name=name,
+        source_queue=name,
+        source_arn=queue_arn,
+        source_queue_url=queue_url,
+        batch_size=design.batch_size,
+        batching_window_seconds=0,
+        enrichment=_InProcessHandler(f"{design.name} {name}", handler, design.lambda_memory_mb),
+        target=target,
     )
-    return list(response.get("Messages", []))
-
-
-def _delete(sqs: Any, queue_url: str, messages: list[dict[str, Any]]) -> None:
-    if len(messages) == 1:  # Pipes deletes a single message with DeleteMessage
-        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=messages[0]["ReceiptHandle"])
-        return
-    sqs.delete_message_batch(
-        QueueUrl=queue_url,
-        Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-    )
-
-
-def _invoke(handler: Handler, records: list[dict[str, Any]], memory_mb: int) -> tuple[Any, PipeBatch]:
-    request = json.dumps(records)
-    if len(request) > LAMBDA_SYNC_PAYLOAD_LIMIT:
-        raise PayloadLimitError(f"enrichment request of {len(request):,} bytes exceeds Lambda's 6 MB")
-    context = FakeLambdaContext(memory_limit_in_mb=memory_mb)
-    # process_time: the runtime sends its store requests from worker threads, which count too.
-    started, emulated_before = time.process_time(), moto_cpu_seconds()
-    with contextlib.redirect_stdout(io.StringIO()):  # Powertools' metric lines, as Lambda logs them
-        output = handler(json.loads(request), context)
-    cpu = max(0.0, time.process_time() - started - (moto_cpu_seconds() - emulated_before))
-    response_bytes = len(json.dumps(output))
-    if response_bytes > LAMBDA_SYNC_PAYLOAD_LIMIT:
-        raise PayloadLimitError(f"enrichment response of {response_bytes:,} bytes exceeds Lambda's 6 MB")
-    return output, PipeBatch(len(request), response_bytes, cpu)
-
-
-class PayloadLimitError(Exception):
-    """A batch that a real pipe could not hand to or take from its enrichment."""
-
-
-def _as_list(output: Any) -> list[Any]:
-    # An enrichment may return one object (the sample does) or an array (one entry per event).
-    return output if isinstance(output, list) else [output]
 
 
 def run_design(design: Design, resources: Resources, payloads: list[str], payload_label: str) -> PipelineRun:
     """Send ``payloads`` through the path with ``design``; the run records a failure, never raises."""
-    sqs = boto3.client("sqs", region_name=REGION)
-    events = boto3.client("events", region_name=REGION)
+    clients = Clients.for_endpoint("", REGION)  # moto's in-process mock answers
     run = PipelineRun(design.name, payload_label, len(payloads), design.batch_size)
-    phases = run.phases
+    bus = Target(
+        kind="bus",
+        arn=f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{resources.bus_name}",
+        name=resources.bus_name,
+    )
+    workflow = Target(
+        kind="state_machine", arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:consumer", name="consumer"
+    )
+    split = _pipe("split", resources.source_queue_url, resources.source_queue_arn, design, design.split, bus)
+    retrieval = _pipe(
+        "retrieval",
+        resources.claims_queue_url,
+        resources.claims_queue_arn,
+        design,
+        design.retrieval,
+        workflow,
+    )
+    player = _Player([split, retrieval], clients, run)
     try:
-        with metered() as phases["producer"]:
+        with metered() as run.phases["producer"]:
             for body in payloads:
-                sqs.send_message(QueueUrl=resources.source_queue_url, MessageBody=body)
-
-        phases["split_pipe"], phases["split"] = RequestMeter(), RequestMeter()
-        remaining = len(payloads)
-        while remaining:
-            with metered() as pipe_meter:
-                messages = _receive(sqs, resources.source_queue_url, design.batch_size, remaining)
-            records = _pipes_records(messages, resources.source_queue_arn)
-            with metered() as handler_meter:
-                output, batch = _invoke(design.split, records, design.lambda_memory_mb)
-            phases["split"].calls += handler_meter.calls
-            run.split_batches.append(batch)
-            with metered() as target_meter:
-                entries: list[Any] = [
-                    {
-                        "Source": "Pipe split",
-                        "DetailType": "Event from aws:sqs",
-                        "Detail": json.dumps(claim),
-                        "EventBusName": resources.bus_name,
-                    }
-                    for claim in _as_list(output)
-                ]
-                events.put_events(Entries=entries)
-                _delete(sqs, resources.source_queue_url, messages)
-            phases["split_pipe"].calls += pipe_meter.calls + target_meter.calls
-            remaining -= len(messages)
-
-        phases["retrieval_pipe"], phases["retrieval"] = RequestMeter(), RequestMeter()
-        restored: list[Any] = []
-        remaining = len(payloads)
-        while remaining:
-            with metered() as pipe_meter:
-                messages = _receive(sqs, resources.claims_queue_url, design.batch_size, remaining)
-            if not messages:
-                raise RuntimeError("the bus delivered fewer claim checks than messages were sent")
-            run.delivered_claim_bytes += [len(m["Body"].encode("utf-8")) for m in messages]
-            records = _pipes_records(messages, resources.claims_queue_arn)
-            with metered() as handler_meter:
-                output, batch = _invoke(design.retrieval, records, design.lambda_memory_mb)
-            phases["retrieval"].calls += handler_meter.calls
-            run.retrieval_batches.append(batch)
-            restored += [design.restore(record) for record in _as_list(output)]
-            with metered() as delete_meter:
-                _delete(sqs, resources.claims_queue_url, messages)
-            phases["retrieval_pipe"].calls += pipe_meter.calls + delete_meter.calls
-            remaining -= len(messages)
+                clients.sqs.send_message(QueueUrl=resources.source_queue_url, MessageBody=body)
+        with metered() as run.phases["split_pipe"]:  # the pipe's requests and its enrichment's
+            player.drain(split, len(payloads))
+        with metered() as run.phases["retrieval_pipe"]:
+            player.drain(retrieval, len(payloads))
+        restored = [design.restore(record) for record in player.outputs]
         run.restored_exactly = _same_values(restored, [json.loads(body) for body in payloads])
     except Exception as error:  # a design that cannot carry a payload is a result, not a crash
-        run.failure = _describe(error)
+        run.failure = _describe(error.error if isinstance(error, FunctionError) else error)
     return run
 
 

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 PRICES_AS_OF = "2026-11-29"
 PRICES_REGION = "us-east-1"
 PRICES_SOURCE = (
-    "docs/DESIGN.md 'Cost is the design driver' (DynamoDB, S3 requests, Pipes, EventBridge), "
-    "AWS pricing pages for Lambda, SQS, S3 and DynamoDB storage, as read on the date above"
+    "AWS pricing pages for DynamoDB, S3, Lambda, SQS, EventBridge Pipes and EventBridge, "
+    "as read on the date above"
 )
 
 

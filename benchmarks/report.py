@@ -205,10 +205,11 @@ runtime) {synth["process_seconds"]["subject"]:.1f} s vs {synth["process_seconds"
 ## How it is measured
 
 - **Path**: producer -> source queue -> split pipe (Lambda enrichment) -> event bus -> rule ->
-  claims queue -> retrieval pipe (Lambda enrichment), on moto in-process. The benchmark plays the
-  two pipes (receive a batch, invoke the enrichment with the Pipes event, pass the output on,
-  delete the batch) and checks that what comes out equals what went in. The final target (the
-  sample's workflow) is the consumer's own cost and is left out for both designs.
+  claims queue -> retrieval pipe (Lambda enrichment), on moto in-process. The local run's Pipes
+  player (`cdk_claim_check.local.pipes`) plays the two pipes (receive a batch, invoke the
+  enrichment with the Pipes event, pass the output on, delete the batch) and checks that what
+  comes out equals what went in. The final target (the sample's workflow) is the consumer's own
+  cost and is left out for both designs.
 - **Baseline** (`benchmarks/baseline.py`): the sample's design as written: batch size 1, the
   whole body as one DynamoDB item keyed by its `id`, no compression, no TTL, one eventually
   consistent GetItem per message; Node.js defaults of the sample: 128 MB, x86_64.

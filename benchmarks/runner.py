@@ -17,10 +17,10 @@ from moto import mock_aws
 from . import cold_import, handler_cpu, synth_time
 from .cost_model import Cost, cost_of
 from .designs import S3_LAYOUTS, baseline_design, batch_size_that_fits, construct_defaults, our_design
+from .goals import evaluate
 from .payloads import FULL_SPECS, QUICK_SPECS, PayloadSpec, make_payload
 from .pipeline import create_resources, run_design
 from .prices import PRICES, PRICES_AS_OF, PRICES_REGION, PRICES_SOURCE
-from .targets import evaluate
 
 DEFAULT_LAYOUT = "packed"  # the runtime's default S3 layout: "ours" in the headline figures
 

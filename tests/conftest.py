@@ -8,7 +8,6 @@ credentials.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,16 +34,10 @@ os.environ.pop("AWS_PROFILE", None)
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """A moto server on 127.0.0.1 (free port), started once per session; yields its endpoint URL."""
-    from moto.server import ThreadedMotoServer
+    from cdk_claim_check.local.lambda_harness import moto_server as serve
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with serve() as endpoint_url:
+        yield endpoint_url
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
 """The synthesized Lambda asset works on its own, loaded the way Lambda loads it.
 
 Each handler is imported from ``cdk.out/asset.<hash>`` by the handler string in the template, with
-the function's environment from the template, in a subprocess where the installed
-``cdk_claim_check`` is not importable, against the moto server of ``tests/conftest.py``.
+the function's environment from the template, by the local run's Lambda harness (its own copy of
+the asset's modules; the installed ``cdk_claim_check`` and the CDK not importable while it imports
+and runs), against the moto server of ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -16,35 +18,13 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
 
-from _probe import run_probe
 from _synth import new_stack, queue_with_dlq, state_machine
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
 from cdk_claim_check._asset import RETRIEVAL_HANDLER, SPLIT_HANDLER
+from cdk_claim_check.local.functions import LocalFunction, lambda_environment
+from cdk_claim_check.local.lambda_harness import not_in_lambda_hidden, sqs_record
 
-SOURCE_ROOT = Path(__file__).resolve().parent.parent / "src"
-
-# Runs in the subprocess: forget the development checkout, then import the handler from the asset.
-_LAMBDA_LIKE_LOADER = """
-import importlib, importlib.util, json, os, sys
-source_root, asset_dir, handler_string, event_path = sys.argv[1:5]
-sys.path[:] = [p for p in sys.path if not os.path.abspath(p or os.curdir).startswith(source_root)]
-assert importlib.util.find_spec("cdk_claim_check") is None, "the installed library must not be importable"
-sys.path.insert(0, asset_dir)
-module_name, function_name = handler_string.rsplit(".", 1)
-module = importlib.import_module(module_name)
-assert os.path.abspath(module.__file__).startswith(asset_dir), module.__file__
-
-class Context:
-    aws_request_id = "asset-test"
-    function_name = "asset-test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:111111111111:function:asset-test"
-
-with open(event_path, encoding="utf-8") as event_file:
-    event = json.load(event_file)
-result = getattr(module, function_name)(event, Context())
-print("RESULT:" + json.dumps(result))
-"""
+ACCOUNT_ARN = "arn:aws:lambda:us-east-1:111111111111:function:asset-test"
 
 
 def _synthesize(outdir: Path, **split_props: Any) -> dict[str, Any]:
@@ -99,39 +79,34 @@ def _invoke_from_asset(
         name: physical_names[value["Ref"]] if isinstance(value, dict) else value
         for name, value in function["Properties"]["Environment"]["Variables"].items()
     }
-    process_env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTHON", "AWS_", "POWERTOOLS_"))
-    }
-    process_env.update(environment)
-    process_env.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-        }
+    local = LocalFunction(
+        logical_id=handler,
+        name="asset-test",
+        arn=ACCOUNT_ARN,
+        handler=function["Properties"]["Handler"],
+        code_dir=asset_dir,
+        environment=lambda_environment(
+            environment,
+            name="asset-test",
+            region="us-east-1",
+            endpoint_url=endpoint,
+            memory_mb=512,
+            code_dir=asset_dir,
+        ),
+        timeout_seconds=30,
+        memory_mb=512,
     )
-    event_path = outdir / f"event-{handler}.json"
-    event_path.write_text(json.dumps(event))
-    return run_probe(
-        _LAMBDA_LIKE_LOADER,
-        str(SOURCE_ROOT),
-        str(asset_dir),
-        function["Properties"]["Handler"],
-        str(event_path),
-        marker="RESULT:",
-        cwd=outdir,
-        env=process_env,
-    )
+    with not_in_lambda_hidden(), pytest.raises(ModuleNotFoundError):
+        importlib.import_module("cdk_claim_check")  # the installed library is not importable
+    result = local.invoke(event)
+    assert local.handler_file is not None
+    assert os.path.abspath(local.handler_file).startswith(f"{asset_dir}{os.sep}"), local.handler_file
+    return result
 
 
 def _claims_as_sqs_records(claims: list[Any], template_event: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {**record, "messageId": f"claim-{index}", "body": json.dumps(claim)}
+        sqs_record(json.dumps(claim), message_id=f"claim-{index}", source_arn=record["eventSourceARN"])
         for index, (record, claim) in enumerate(zip(template_event, claims, strict=True))
     ]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from runtime_helpers import FakeLambdaContext
+from runtime_helpers import LambdaContext
 
 from cdk_claim_check.runtime import observability, retrieval, split, storage
 
@@ -20,8 +20,8 @@ def _reset_runtime_caches() -> None:
 
 
 @pytest.fixture
-def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
+def lambda_context() -> LambdaContext:
+    return LambdaContext(function_name="claim-check-test")
 
 
 @pytest.fixture

@@ -21,11 +21,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..runtime.contract import PARTITION_KEY, TTL_ATTRIBUTE
+from .delivery import deliver
 from .ledger import Delivery, Ledger, claim_check_of, sha256_hex
 from .pipes import LocalPipe
 from .provision import LocalResources
 from .server import Clients
-from .targets import deliver
 
 FailureMode = Literal["tampered", "expired", "none"]
 
@@ -88,9 +89,9 @@ class FailureInjector:
             try:
                 self.clients.dynamodb.update_item(
                     TableName=table.name,
-                    Key={"id": {"S": claim_id}},
-                    UpdateExpression="SET expires_at = :past",
-                    ConditionExpression="attribute_exists(id)",
+                    Key={PARTITION_KEY: {"S": claim_id}},
+                    UpdateExpression=f"SET {TTL_ATTRIBUTE} = :past",
+                    ConditionExpression=f"attribute_exists({PARTITION_KEY})",
                     ExpressionAttributeValues={":past": {"N": past}},
                 )
             except self.clients.dynamodb.exceptions.ConditionalCheckFailedException:

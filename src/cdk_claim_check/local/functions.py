@@ -19,35 +19,21 @@ import json
 import os
 import sys
 import threading
-import time
-import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
+from .lambda_harness import (
+    FAKE_CREDENTIALS,
+    LambdaContext,
+    import_handler,
+    not_in_lambda_hidden,
+    patched_environ,
+)
+
 # One function runs at a time: the process environment and sys.modules are shared state.
 _RUN_LOCK = threading.RLock()
-# Inside Lambda there are the asset, the runtime's boto3 and the layers: never this library as
-# installed here, nor the CDK. A handler that imports them works on a laptop and fails in AWS, so
-# the local run hides them while a handler runs.
-NOT_IN_LAMBDA = ("cdk_claim_check", "aws_cdk", "constructs", "jsii")
-
-
-class _NotInLambda(importlib.abc.MetaPathFinder):
-    """Refuses imports of what a Lambda function would not have."""
-
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
-        if fullname.split(".")[0] in NOT_IN_LAMBDA:
-            raise ModuleNotFoundError(
-                f"No module named {fullname!r}: it is not in the function's asset, nor would Lambda have it",
-                name=fullname,
-            )
-        return None
-
-
-_NOT_IN_LAMBDA_FINDER = _NotInLambda()
 
 
 class FunctionError(RuntimeError):
@@ -82,41 +68,6 @@ class _HandlerOutput(io.TextIOBase):
 
 
 HANDLER_OUTPUT = _HandlerOutput()
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    """The attributes of the Lambda context object that handlers and Powertools read."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    timeout_seconds: int
-    aws_request_id: str
-    started_at: float
-    function_version: str = "$LATEST"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return f"local/{self.aws_request_id}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.started_at + self.timeout_seconds - time.monotonic()) * 1000))
-
-
-@contextlib.contextmanager
-def _patched_environ(environment: Mapping[str, str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    os.environ.update(environment)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 class LocalFunction:
@@ -156,25 +107,24 @@ class LocalFunction:
     @contextlib.contextmanager
     def _activated(self) -> Iterator[None]:
         """This function's modules and code root in place, its environment set, output captured."""
-        hidden = (self._module_name.split(".")[0], *NOT_IN_LAMBDA)
-        displaced = {name: module for name, module in sys.modules.items() if name.split(".")[0] in hidden}
+        top = self._module_name.split(".")[0]
+        displaced = {name: module for name, module in sys.modules.items() if name.split(".")[0] == top}
         for name in displaced:
             del sys.modules[name]
         sys.modules.update(self._modules)
         sys.path.insert(0, str(self.code_dir))
-        sys.meta_path.insert(0, _NOT_IN_LAMBDA_FINDER)
         try:
             with (
-                _patched_environ(self.environment),
+                not_in_lambda_hidden(),
+                patched_environ(self.environment),
                 contextlib.redirect_stdout(HANDLER_OUTPUT),
                 contextlib.redirect_stderr(HANDLER_OUTPUT),
             ):
                 yield
         finally:
-            sys.meta_path.remove(_NOT_IN_LAMBDA_FINDER)
             sys.path.remove(str(self.code_dir))
             for name, module in list(sys.modules.items()):
-                if self._owns(module) or name.split(".")[0] == hidden[0]:
+                if self._owns(module) or name.split(".")[0] == top:
                     self._modules[name] = module
                     del sys.modules[name]
             sys.modules.update(displaced)
@@ -182,9 +132,14 @@ class LocalFunction:
 
     def _load(self) -> Any:
         if self._handler_function is None:
-            module = importlib.import_module(self._module_name)
-            self._handler_function = getattr(module, self.handler.rsplit(".", 1)[1])
+            self._handler_function = import_handler(self.code_dir, self.handler, self.environment)
         return self._handler_function
+
+    @property
+    def handler_file(self) -> str | None:
+        """The file of the handler's module, once the handler has been loaded (by a first invoke)."""
+        module = sys.modules.get(self._module_name) or self._modules.get(self._module_name)
+        return getattr(module, "__file__", None)
 
     def invoke(self, event: Any) -> Any:
         """Call the handler with ``event`` as Lambda would (JSON in, JSON out).
@@ -198,8 +153,6 @@ class LocalFunction:
                 invoked_function_arn=self.arn,
                 memory_limit_in_mb=self.memory_mb,
                 timeout_seconds=self.timeout_seconds,
-                aws_request_id=str(uuid.uuid4()),
-                started_at=time.monotonic(),
             )
             try:
                 result = self._load()(payload, context)
@@ -221,9 +174,7 @@ def lambda_environment(
     return {
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
+        **FAKE_CREDENTIALS,
         "AWS_LAMBDA_FUNCTION_NAME": name,
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),

@@ -5,6 +5,11 @@ size, batching window, filter criteria, enrichment function and target. As on AW
 gets the batch as a JSON array of SQS records; any error fails the whole batch, whose messages
 become visible again at once, so the source queue's redrive policy moves them to its dead-letter
 queue after ``maxReceiveCount`` receives.
+
+The benchmarks drive their pipes with this player too, through its hooks: ``on_enriched`` sees each
+enrichment call (request and response bytes, CPU seconds by ``cpu_clock``), ``on_failed`` each
+failed batch with its error, ``on_delivered`` each delivery; a subclass may replace
+:meth:`PipeRunner.deliver` (the benchmarks do not drive the final target).
 """
 
 from __future__ import annotations
@@ -15,24 +20,49 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from ..runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, SQS_RECEIVE_MAX_MESSAGES
+from .delivery import DeliveryError, Target, deliver
 from .functions import FunctionError, LocalFunction
+from .lambda_harness import record_of_message
 from .ledger import Delivery, Failure, Ledger, compact_json
 from .provision import LocalResources
 from .server import Clients
-from .targets import DeliveryError, Target, deliver
 
-_SQS_RECEIVE_LIMIT = 10  # ReceiveMessage returns at most 10 messages per call
 # A queue without a redrive policy would hand a failing batch back forever, as on AWS until the
 # retention period ends; the local run parks such messages (hidden for SQS's longest visibility
 # timeout) after this many failures, and the report counts them as stranded.
 PARK_AFTER_FAILURES = 5
-ENRICHMENT_RESPONSE_LIMIT_BYTES = 6_291_456  # Pipes refuses a larger enrichment response
 _PARKED_VISIBILITY_SECONDS = 36_000  # under SQS's 12-hour total
 DeliveryHook = Callable[["LocalPipe", Delivery], None]
+
+
+class Enrichment(Protocol):
+    """What a pipe calls to enrich a batch: a :class:`LocalFunction`, or any in-process stand-in."""
+
+    handler: str
+
+    def invoke(self, event: Any) -> Any:
+        """The function's output for ``event``; raises :class:`FunctionError` when the handler raises."""
+        ...
+
+
+@dataclass(frozen=True)
+class EnrichmentCall:
+    """One enrichment invocation that succeeded, as Pipes sees it."""
+
+    pipe: str
+    records: list[dict[str, Any]]  # the batch handed over (the request is its JSON array)
+    request_bytes: int
+    response_bytes: int
+    cpu_seconds: float  # by the runner's ``cpu_clock``, around the call alone
+
+
+EnrichmentHook = Callable[["LocalPipe", EnrichmentCall], None]
+FailureHook = Callable[["LocalPipe", list[dict[str, Any]], Exception], None]
 
 
 class UnsupportedPipeError(ValueError):
@@ -47,11 +77,13 @@ class LocalPipe:
     name: str
     source_queue: str  # logical id of the source queue
     source_arn: str
+    source_queue_url: str
     batch_size: int
     batching_window_seconds: int
-    enrichment: LocalFunction | None
+    enrichment: Enrichment | None
     target: Target
     filter_patterns: list[str] = field(default_factory=list)
+    has_dead_letter_queue: bool = True  # False: a failing batch is parked after PARK_AFTER_FAILURES
     is_entry: bool = False  # its source queue is fed from outside the flow, so its messages are the originals
 
     @classmethod
@@ -65,7 +97,7 @@ class LocalPipe:
             )
         source_parameters = props.get("SourceParameters", {})
         sqs_parameters = source_parameters.get("SqsQueueParameters", {})
-        enrichment = None
+        enrichment: LocalFunction | None = None
         if props.get("Enrichment"):
             enrichment = resources.function_by_arn(str(props["Enrichment"]))
             if enrichment is None:
@@ -82,26 +114,14 @@ class LocalPipe:
             name=resources.index.resources[logical_id].name,
             source_queue=source.logical_id,
             source_arn=source.attributes["Arn"],
+            source_queue_url=resources.queue_url(source.logical_id),
             batch_size=int(sqs_parameters.get("BatchSize", 10)),
             batching_window_seconds=int(sqs_parameters.get("MaximumBatchingWindowInSeconds", 0)),
             enrichment=enrichment,
             target=Target.from_arn(str(props["Target"]), props.get("TargetParameters", {}), resources),
             filter_patterns=[str(f["Pattern"]) for f in filters if "Pattern" in f],
+            has_dead_letter_queue=source.logical_id in resources.dead_letter_queues,
         )
-
-
-def _lambda_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
-    """SQS API message attributes in the shape Pipes and Lambda pass to functions."""
-    return {
-        name: {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": value.get("BinaryValue"),
-            "stringListValues": [],
-            "binaryListValues": [],
-            "dataType": value["DataType"],
-        }
-        for name, value in attributes.items()
-    }
 
 
 def _matches_any(patterns: list[str], record: dict[str, Any]) -> bool:
@@ -121,62 +141,58 @@ class PipeRunner:
         pipes: list[LocalPipe],
         *,
         clients: Clients,
-        resources: LocalResources,
+        resources: LocalResources | None,
         ledger: Ledger,
         on_delivered: DeliveryHook | None = None,
+        on_enriched: EnrichmentHook | None = None,
+        on_failed: FailureHook | None = None,
+        cpu_clock: Callable[[], float] = time.process_time,
         progress: Callable[[str], None] = print,
     ) -> None:
+        """``resources`` may be ``None`` for pipes built by hand (no template: no Lambda targets)."""
         self.pipes = pipes
         self.clients = clients
         self.resources = resources
         self.ledger = ledger
         self.on_delivered = on_delivered
+        self.on_enriched = on_enriched
+        self.on_failed = on_failed
+        self.cpu_clock = cpu_clock
         self.progress = progress
         self._failure_counts: Counter[str] = Counter()
 
     def _receive_batch(self, pipe: LocalPipe) -> list[dict[str, Any]]:
         """Up to ``batch_size`` records; stops at the batching window or as soon as the queue is empty."""
-        queue_url = self.resources.queue_url(pipe.source_queue)
+        queue_url = pipe.source_queue_url
         deadline = time.monotonic() + pipe.batching_window_seconds
         records: list[dict[str, Any]] = []
         while len(records) < pipe.batch_size:
             reply = self.clients.sqs.receive_message(
                 QueueUrl=queue_url,
-                MaxNumberOfMessages=min(_SQS_RECEIVE_LIMIT, pipe.batch_size - len(records)),
+                MaxNumberOfMessages=min(SQS_RECEIVE_MAX_MESSAGES, pipe.batch_size - len(records)),
                 MessageAttributeNames=["All"],
                 AttributeNames=["All"],
                 WaitTimeSeconds=0,
             )
             messages = reply.get("Messages", [])
-            records.extend(
-                {
-                    "messageId": message["MessageId"],
-                    "receiptHandle": message["ReceiptHandle"],
-                    "body": message["Body"],
-                    "attributes": message.get("Attributes", {}),
-                    "messageAttributes": _lambda_message_attributes(message.get("MessageAttributes", {})),
-                    "md5OfBody": message["MD5OfBody"],
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": pipe.source_arn,
-                    "awsRegion": self.clients.region,
-                }
-                for message in messages
-            )
+            records.extend(record_of_message(message, source_arn=pipe.source_arn) for message in messages)
             if not messages or time.monotonic() >= deadline:
                 break
         return records
 
     def _settle(self, pipe: LocalPipe, records: list[dict[str, Any]], *, succeeded: bool) -> None:
         """Delete a delivered batch; make a failed one visible again, as Pipes does after its retries."""
-        queue_url = self.resources.queue_url(pipe.source_queue)
+        queue_url = pipe.source_queue_url
         visibility = 0
-        if not succeeded and pipe.source_queue not in self.resources.dead_letter_queues:
+        if not succeeded and not pipe.has_dead_letter_queue:
             failures = max(self._failure_counts[r["messageId"]] for r in records)
             if failures >= PARK_AFTER_FAILURES:
                 visibility = _PARKED_VISIBILITY_SECONDS
-        for start in range(0, len(records), _SQS_RECEIVE_LIMIT):
-            chunk = records[start : start + _SQS_RECEIVE_LIMIT]
-            if succeeded:
+        for start in range(0, len(records), SQS_RECEIVE_MAX_MESSAGES):
+            chunk = records[start : start + SQS_RECEIVE_MAX_MESSAGES]
+            if succeeded and len(chunk) == 1:  # Pipes deletes a single message with DeleteMessage
+                self.clients.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=chunk[0]["receiptHandle"])
+            elif succeeded:
                 self.clients.sqs.delete_message_batch(
                     QueueUrl=queue_url,
                     Entries=[
@@ -209,24 +225,12 @@ class PipeRunner:
             if not records:
                 return True
         try:
-            output: Any = pipe.enrichment.invoke(records) if pipe.enrichment else records
-            response_bytes = len(compact_json(output).encode("utf-8")) if pipe.enrichment else 0
-            if response_bytes > ENRICHMENT_RESPONSE_LIMIT_BYTES:
-                raise DeliveryError(
-                    f"enrichment response is over the {ENRICHMENT_RESPONSE_LIMIT_BYTES:,}-byte limit"
-                )
+            output: Any = self._enrich(pipe, pipe.enrichment, records) if pipe.enrichment else records
             items = output if isinstance(output, list) else ([] if output is None else [output])
-            delivery = None
-            if items:
-                delivery = deliver(
-                    pipe.target,
-                    items,
-                    pipe=pipe.name,
-                    clients=self.clients,
-                    resources=self.resources,
-                    ledger=self.ledger,
-                )
+            delivery = self.deliver(pipe, items) if items else None
         except (FunctionError, DeliveryError, ClientError) as error:  # a refused delivery fails the batch too
+            if self.on_failed is not None:
+                self.on_failed(pipe, records, error)
             for record in records:
                 self._failure_counts[record["messageId"]] += 1
                 self.ledger.failures.append(
@@ -242,9 +246,45 @@ class PipeRunner:
             self.on_delivered(pipe, delivery)
         return True
 
+    def _enrich(self, pipe: LocalPipe, enrichment: Enrichment, records: list[dict[str, Any]]) -> Any:
+        """Call the enrichment with the batch as Pipes does: one JSON array, both ways within 6 MB."""
+        request = compact_json(records)
+        request_bytes = len(request.encode("utf-8"))
+        if request_bytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
+            raise DeliveryError(
+                f"enrichment request is over the {LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:,}-byte limit"
+            )
+        event = json.loads(request)
+        started = self.cpu_clock()
+        output = enrichment.invoke(event)
+        cpu_seconds = max(0.0, self.cpu_clock() - started)
+        response_bytes = len(compact_json(output).encode("utf-8"))
+        if response_bytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
+            raise DeliveryError(
+                f"enrichment response is over the {LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:,}-byte limit"
+            )
+        if self.on_enriched is not None:
+            self.on_enriched(
+                pipe, EnrichmentCall(pipe.name, records, request_bytes, response_bytes, cpu_seconds)
+            )
+        return output
+
+    def deliver(self, pipe: LocalPipe, items: list[Any]) -> Delivery:
+        """Hand the pipe's output to its target (see :func:`~.delivery.deliver`)."""
+        return deliver(
+            pipe.target,
+            items,
+            pipe=pipe.name,
+            clients=self.clients,
+            resources=self.resources,
+            ledger=self.ledger,
+        )
+
     def queue_depths(self, *, sources: bool) -> dict[str, int]:
         """Messages in each pipe source queue (``sources``), or in each queue that is neither a pipe
         source nor a dead-letter queue (final sinks); empty queues left out."""
+        if self.resources is None:
+            raise ValueError("queue depths need the template's resources")
         source_queues = {pipe.source_queue for pipe in self.pipes}
         others = (
             {q.logical_id for q in self.resources.index.of_type("AWS::SQS::Queue")}

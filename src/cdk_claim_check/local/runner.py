@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..runtime.contract import SQS_RECEIVE_MAX_MESSAGES
 from .assembly import StackArtifact
 from .failure import FailureInjector, FailureMode
 from .feed import FeedError, find_queue, producer_functions, read_bodies, send_bodies
 from .functions import HANDLER_OUTPUT
+from .lambda_harness import moto_server
 from .ledger import Ledger, claim_check_of
 from .pipes import LocalPipe, PipeRunner, UnsupportedPipeError
 from .provision import LocalResources, provision
 from .report import BusAudit, DeadLetter, PipeSummary, RunReport, message_outcomes
-from .server import Clients, moto_server
+from .server import Clients
 
 DEFAULT_MESSAGES = 20
 
@@ -93,7 +95,7 @@ def _drain_dead_letters(
     for dlq in sorted(set(resources.dead_letter_queues.values())):
         url = resources.queue_url(dlq)
         while messages := clients.sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600
+            QueueUrl=url, MaxNumberOfMessages=SQS_RECEIVE_MAX_MESSAGES, VisibilityTimeout=600
         ).get("Messages", []):
             for message in messages:
                 claim = claim_check_of(message["Body"])
@@ -139,7 +141,7 @@ def run_stack(
     """Run the whole flow of ``stack`` against a fresh moto server and return the report."""
     HANDLER_OUTPUT.sink = options.handler_log
     try:
-        with moto_server() as endpoint_url:
+        with moto_server(execute_state_machines=True) as endpoint_url:
             return _run(stack, options, Clients.for_endpoint(endpoint_url, options.region), progress)
     finally:
         HANDLER_OUTPUT.sink = None

@@ -11,6 +11,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..runtime.contract import (
+    LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
+    PER_RECORD_TARGET_MAX_BATCH,
+    STEP_FUNCTIONS_INPUT_LIMIT_BYTES,
+)
 from .ledger import Crossing, Delivery, Ledger, claim_check_of, compact_json, metadata_of
 from .provision import LocalResources
 from .server import Clients
@@ -23,10 +28,8 @@ _KIND_BY_SERVICE: dict[str, TargetKind] = {
     "lambda": "function",
     "states": "state_machine",
 }
-_BATCH_LIMIT = 10  # PutEvents entries per call, and the Pipes maximum for bus / SQS / SNS targets
-# Service limits moto does not enforce; AWS would refuse these deliveries, so the local run does too.
-STEP_FUNCTIONS_INPUT_LIMIT_BYTES = 262_144
-LAMBDA_PAYLOAD_LIMIT_BYTES = 6_291_456
+# moto enforces neither the Lambda payload nor the Step Functions input limit; AWS would refuse
+# such deliveries, so the local run does too.
 
 
 class DeliveryError(RuntimeError):
@@ -74,7 +77,7 @@ def deliver(
     *,
     pipe: str,
     clients: Clients,
-    resources: LocalResources,
+    resources: LocalResources | None,
     ledger: Ledger,
     injected: bool = False,
 ) -> Delivery:
@@ -92,8 +95,8 @@ def deliver(
             }
             for text in texts
         ]
-        for start in range(0, len(entries), _BATCH_LIMIT):
-            reply = clients.events.put_events(Entries=entries[start : start + _BATCH_LIMIT])  # type: ignore[arg-type]
+        for start in range(0, len(entries), PER_RECORD_TARGET_MAX_BATCH):
+            reply = clients.events.put_events(Entries=entries[start : start + PER_RECORD_TARGET_MAX_BATCH])  # type: ignore[arg-type]
             if reply.get("FailedEntryCount"):
                 raise DeliveryError(f"bus {target.name} refused events: {reply['Entries']}")
     elif target.kind == "queue":
@@ -110,12 +113,12 @@ def deliver(
         for text in texts:
             clients.sns.publish(TopicArn=target.arn, Message=text)
     elif target.kind == "function":
-        function = resources.function_by_arn(target.arn)
+        function = resources.function_by_arn(target.arn) if resources is not None else None
         if function is None:
             raise DeliveryError(
                 f"function {target.arn} is not an asset of this stack, so it cannot run locally"
             )
-        _check_size("Lambda invocation payload", compact_json(items), LAMBDA_PAYLOAD_LIMIT_BYTES)
+        _check_size("Lambda invocation payload", compact_json(items), LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES)
         function.invoke(items)
     else:
         _check_size("Step Functions execution input", compact_json(items), STEP_FUNCTIONS_INPUT_LIMIT_BYTES)

@@ -1,4 +1,4 @@
-"""The issue's targets, each compared to its measured figure: met or missed, and why."""
+"""The benchmark goals (the issue's targets), each compared to its measured figure: met or missed, and why."""
 
 from __future__ import annotations
 

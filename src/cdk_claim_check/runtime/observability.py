@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics
 
+from . import contract
+
 if TYPE_CHECKING:
     from aws_lambda_powertools.tracing import Tracer
 
 _Handler = TypeVar("_Handler", bound=Callable[[Any, Any], Any])
 
-SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or "claim-check"
-METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ClaimCheck"
+SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or contract.POWERTOOLS_SERVICE_NAME
+METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or contract.METRICS_NAMESPACE
 
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)

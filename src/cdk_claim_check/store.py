@@ -75,7 +75,36 @@ def check_store(store: object) -> IClaimCheckStore:
     )
 
 
-class ClaimCheckStore(Construct):
+class _StoreAttributes(Construct):
+    """The attributes every store has (:class:`IClaimCheckStore`), however it was made."""
+
+    _table: dynamodb.ITable
+    _bucket: s3.IBucket | None
+    _time_to_live: Duration
+    _encryption_key: kms.IKey | None
+
+    @property
+    def table(self) -> dynamodb.ITable:
+        """The DynamoDB table (partition key ``id``, TTL attribute ``expires_at``)."""
+        return self._table
+
+    @property
+    def bucket(self) -> s3.IBucket | None:
+        """The S3 overflow bucket, or None when the store has none."""
+        return self._bucket
+
+    @property
+    def time_to_live(self) -> Duration:
+        """How long stored payloads can be redeemed."""
+        return self._time_to_live
+
+    @property
+    def encryption_key(self) -> kms.IKey | None:
+        """The customer managed key of the table and bucket, if any."""
+        return self._encryption_key
+
+
+class ClaimCheckStore(_StoreAttributes):
     """Where the claim-check payloads live: a DynamoDB table and, by default, an S3 overflow bucket.
 
     The table is on-demand, keyed by ``id`` (string), expires items through the TTL attribute
@@ -219,28 +248,8 @@ class ClaimCheckStore(Construct):
         """
         return _ExistingStore(scope, id, table=table, bucket=bucket, time_to_live=time_to_live)
 
-    @property
-    def table(self) -> dynamodb.ITable:
-        """The DynamoDB table (partition key ``id``, TTL attribute ``expires_at``)."""
-        return self._table
 
-    @property
-    def bucket(self) -> s3.IBucket | None:
-        """The S3 overflow bucket, or None when the store has none."""
-        return self._bucket
-
-    @property
-    def time_to_live(self) -> Duration:
-        """How long stored payloads can be redeemed."""
-        return self._time_to_live
-
-    @property
-    def encryption_key(self) -> kms.IKey | None:
-        """The customer managed key of the table and bucket, if any."""
-        return self._encryption_key
-
-
-class _ExistingStore(Construct):
+class _ExistingStore(_StoreAttributes):
     """A store made of a table (and bucket) that exist already (see :meth:`ClaimCheckStore.from_table`)."""
 
     def __init__(
@@ -257,19 +266,4 @@ class _ExistingStore(Construct):
         self._table = table
         self._bucket = bucket
         self._time_to_live = time_to_live
-
-    @property
-    def table(self) -> dynamodb.ITable:
-        return self._table
-
-    @property
-    def bucket(self) -> s3.IBucket | None:
-        return self._bucket
-
-    @property
-    def time_to_live(self) -> Duration:
-        return self._time_to_live
-
-    @property
-    def encryption_key(self) -> kms.IKey | None:
-        return self._table.encryption_key
+        self._encryption_key = table.encryption_key

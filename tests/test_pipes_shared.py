@@ -12,6 +12,7 @@ import pytest
 from aws_cdk import Duration, Size
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -247,3 +248,46 @@ def test_store_that_is_not_a_store_is_rejected(pipe: PipeKind) -> None:
     stack = new_stack()
     with pytest.raises(TypeError, match=r"store: got Queue; pass a ClaimCheckStore"):
         pipe(stack, store=sqs.Queue(stack, "NotAStore"))
+
+
+def test_topic_as_source_is_refused_saying_to_subscribe_a_queue(pipe: PipeKind) -> None:
+    stack = new_stack()
+    topic = sns.Topic(stack, "Orders")
+    with pytest.raises(
+        TypeError, match=r"source: got Topic; pass an sqs.IQueue \(to consume a topic, subscribe"
+    ):
+        pipe(stack, source=topic)
+
+
+@pytest.mark.parametrize("given", ["ERROR", "error", "Error"])
+def test_pipe_log_level_is_accepted_as_a_string(pipe: PipeKind, given: str) -> None:
+    stack = new_stack()
+    pipe(stack, pipe_log_level=given)
+    assert pipe_properties(stack)["LogConfiguration"]["Level"] == "ERROR"
+
+
+def test_unknown_pipe_log_level_names_the_prop_and_the_choices(pipe: PipeKind) -> None:
+    with pytest.raises(
+        ValueError, match=r"pipe_log_level='LOUD' is not a PipeLogLevel; pass one of PipeLogLevel.OFF"
+    ):
+        pipe(new_stack(), pipe_log_level="LOUD")
+
+
+def test_token_batch_size_is_refused_naming_the_prop(pipe: PipeKind) -> None:
+    stack = new_stack()
+    token = cdk.Token.as_number(cdk.CfnParameter(stack, "BatchSize", type="Number").value_as_number)
+    with pytest.raises(ValueError, match=r"batch_size is an unresolved token.*pass a plain int"):
+        pipe(stack, batch_size=token)
+
+
+@pytest.mark.parametrize("given", ["10", 2.5, True])
+def test_batch_size_that_is_not_a_whole_number_is_refused(pipe: PipeKind, given: object) -> None:
+    with pytest.raises((TypeError, ValueError), match=r"batch_size="):
+        pipe(new_stack(), batch_size=given)
+
+
+def test_state_machine_invocation_is_accepted_as_a_string(pipe: PipeKind) -> None:
+    stack = new_stack()
+    pipe(stack, "state_machine", state_machine_invocation="fire_and_forget")
+    parameters = pipe_properties(stack)["TargetParameters"]["StepFunctionStateMachineParameters"]
+    assert parameters == {"InvocationType": "FIRE_AND_FORGET"}

@@ -271,3 +271,25 @@ def test_alarms_cover_pipe_failures_throttles_function_errors_and_the_source_dlq
 def test_keep_fields_with_an_empty_name_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"keep_fields has ''"):
         split_pipe(new_stack(), "bus", keep_fields=["orderId", ""])
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"), [("auto", "auto"), ("NONE", "none"), (Compression.NONE, "none")]
+)
+def test_compression_is_accepted_as_an_enum_or_its_name(given: Any, stored: str) -> None:
+    stack = new_stack()
+    split = split_pipe(stack, "bus", compression=given)
+    assert function_environment(stack, split)["CLAIM_CHECK_COMPRESSION"] == stored
+
+
+def test_unknown_compression_names_the_prop_and_the_choices() -> None:
+    with pytest.raises(
+        ValueError, match=r"compression='zlib' is not a Compression; pass one of Compression.AUTO"
+    ):
+        split_pipe(new_stack(), "bus", compression="zlib")
+
+
+def test_s3_layout_is_accepted_as_a_string() -> None:
+    stack = new_stack()
+    split = split_pipe(stack, "bus", s3_layout="object")
+    assert function_environment(stack, split)["CLAIM_CHECK_S3_LAYOUT"] == "object"

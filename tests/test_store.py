@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
@@ -157,3 +159,55 @@ def test_from_table_wraps_an_existing_table_without_creating_resources() -> None
     template.resource_count_is("AWS::DynamoDB::Table", 0)
     template.resource_count_is("AWS::S3::Bucket", 0)
     assert (store.table, store.bucket, store.time_to_live.to_days()) == (table, bucket, 2)
+
+
+def test_snapshot_removal_policy_is_refused_naming_what_to_pass() -> None:
+    with pytest.raises(ValueError, match=r"removal_policy=.*SNAPSHOT.*pass RemovalPolicy.RETAIN"):
+        ClaimCheckStore(new_stack(), "Store", removal_policy=RemovalPolicy.SNAPSHOT)
+
+
+@pytest.mark.parametrize(
+    ("table_props", "message"),
+    [
+        ({"partition_key": ("pk", "STRING"), "ttl": "expires_at"}, r"partition key is 'pk' \(S\)"),
+        ({"partition_key": ("id", "NUMBER"), "ttl": "expires_at"}, r"partition key is 'id' \(N\)"),
+        ({"partition_key": ("id", "STRING"), "sort_key": "sk", "ttl": "expires_at"}, r"has sort key 'sk'"),
+        ({"partition_key": ("id", "STRING")}, r"TTL is not enabled on 'expires_at' \(found None\)"),
+        (
+            {"partition_key": ("id", "STRING"), "ttl": "ttl"},
+            r"TTL is not enabled on 'expires_at' \(found 'ttl'\)",
+        ),
+    ],
+    ids=["wrong-key-name", "wrong-key-type", "sort-key", "no-ttl", "wrong-ttl"],
+)
+@pytest.mark.parametrize("table_class", [dynamodb.Table, dynamodb.TableV2])
+def test_in_app_table_with_the_wrong_shape_is_refused_with_the_fix(
+    table_class: Any, table_props: dict[str, Any], message: str
+) -> None:
+    stack = new_stack()
+    name, kind = table_props["partition_key"]
+    table = table_class(
+        stack,
+        "Existing",
+        partition_key=dynamodb.Attribute(name=name, type=getattr(dynamodb.AttributeType, kind)),
+        sort_key=(
+            dynamodb.Attribute(name=table_props["sort_key"], type=dynamodb.AttributeType.STRING)
+            if "sort_key" in table_props
+            else None
+        ),
+        time_to_live_attribute=table_props.get("ttl"),
+    )
+    with pytest.raises(ValueError, match=rf"table: {message}.*partition_key=dynamodb.Attribute\(name='id'"):
+        ClaimCheckStore.from_table(stack, "Store", table=table)
+
+
+@pytest.mark.parametrize("table_class", [dynamodb.Table, dynamodb.TableV2])
+def test_in_app_table_with_the_right_shape_is_accepted(table_class: Any) -> None:
+    stack = new_stack()
+    table = table_class(
+        stack,
+        "Existing",
+        partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+        time_to_live_attribute="expires_at",
+    )
+    assert ClaimCheckStore.from_table(stack, "Store", table=table).table is table

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
+from typing import TypeVar
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Token
 from aws_cdk import aws_sqs as sqs
 
 from ._pipe_targets import ResolvedTarget, TargetKind, state_machine_type
@@ -16,9 +18,38 @@ from .runtime.contract import (
     max_batch_for_enrichment,
 )
 
+_Option = TypeVar("_Option", bound=StrEnum)
+
 _MAX_DETAIL_TYPE_CHARS = 128
 _MAX_EVENT_SOURCE_CHARS = 256
 _EVENT_SOURCE_PATTERN = re.compile(r"^[\x20-\x7e]+$")
+
+
+def coerce_option(prop: str, value: object, options: type[_Option]) -> _Option:
+    """``value`` as a member of ``options``: the member itself, or its value or name in any case
+    (``"error"``, ``"ERROR"``); ValueError naming the prop, what was given and what to pass otherwise."""
+    if isinstance(value, options):
+        return value
+    if isinstance(value, str):
+        for member in options:
+            if value.casefold() in (member.value.casefold(), member.name.casefold()):
+                return member
+    choices = ", ".join(f"{options.__name__}.{member.name}" for member in options)
+    raise ValueError(f"{prop}={value!r} is not a {options.__name__}; pass one of {choices}")
+
+
+def check_whole_number(prop: str, value: object) -> int:
+    """``value`` as a plain int; TypeError or ValueError naming the prop for a token, float or string."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{prop}={value!r} is a {type(value).__name__}; pass a whole number")
+    if Token.is_unresolved(value):
+        raise ValueError(
+            f"{prop} is an unresolved token; the construct needs the number at synth time to check it "
+            "against the service limits: pass a plain int"
+        )
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"{prop}={value!r} is not a whole number; pass an int")
+    return int(value)
 
 
 def resolve_batch_size(
@@ -33,6 +64,7 @@ def resolve_batch_size(
     fitting = max_batch_for_enrichment(record_bytes)
     if batch_size is None:
         return min(target.kind.default_batch_size, fitting)
+    batch_size = check_whole_number("batch_size", batch_size)
     if not 1 <= batch_size <= target.kind.max_batch_size:
         one_per_record = "" if target.kind.gets_whole_batch else " (the pipe sends one message per record)"
         raise ValueError(

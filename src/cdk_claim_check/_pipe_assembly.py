@@ -30,7 +30,7 @@ from ._checks import (
 from ._nag import acknowledge
 from ._pipe_options import PipeOptions, resolve_options
 from ._pipe_targets import PipeTarget, resolve_target
-from ._source import consume_statements, inspect_source
+from ._source import check_source, consume_statements, inspect_source
 from .runtime.contract import POWERTOOLS_ENVIRONMENT, PipeLogLevel
 from .store import IClaimCheckStore, check_store
 
@@ -73,7 +73,7 @@ class ClaimCheckPipeBase(Construct):
         super().__init__(scope, id)
         self._store = check_store(store)
         self._options = resolve_options(type(self).__name__, options)
-        self._source = source
+        self._source = check_source(source)
         self._source_facts = inspect_source(source)
         self._target = resolve_target(target)
         check_bus_parameters(

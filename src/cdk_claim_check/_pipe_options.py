@@ -15,6 +15,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 
+from ._checks import check_whole_number, coerce_option
 from .runtime.contract import (
     DEFAULT_FUNCTION_MEMORY_MB,
     DEFAULT_FUNCTION_TIMEOUT_SECONDS,
@@ -99,8 +100,15 @@ def resolve_options(construct: str, options: PipeOptions) -> PipeOptions:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{construct} got an unexpected prop {name!r}{hint}")
     resolved: PipeOptions = {**PIPE_OPTION_DEFAULTS, **options}
+    resolved["function_memory_size"] = check_whole_number(
+        "function_memory_size", resolved["function_memory_size"]
+    )
     _check_function_settings(resolved)
-    resolved["pipe_log_level"] = PipeLogLevel(resolved["pipe_log_level"])
+    resolved["pipe_log_level"] = coerce_option("pipe_log_level", resolved["pipe_log_level"], PipeLogLevel)
+    if resolved["state_machine_invocation"] is not None:
+        resolved["state_machine_invocation"] = coerce_option(
+            "state_machine_invocation", resolved["state_machine_invocation"], StateMachineInvocation
+        )
     return resolved
 
 

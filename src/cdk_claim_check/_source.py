@@ -31,6 +31,18 @@ def _concrete_int(value: object) -> int | None:
     return None
 
 
+def check_source(source: object) -> sqs.IQueue:
+    """``source`` as the SQS queue a pipe polls; TypeError saying what to pass for anything else."""
+    if isinstance(getattr(source, "queue_arn", None), str):
+        return source  # type: ignore[return-value]
+    hint = (
+        " (to consume a topic, subscribe an SQS queue to it and pass the queue)"
+        if isinstance(getattr(source, "topic_arn", None), str)
+        else ""
+    )
+    raise TypeError(f"source: got {type(source).__name__}; pass an sqs.IQueue{hint}")
+
+
 def inspect_source(source: sqs.IQueue) -> SourceFacts:
     if not isinstance(source, sqs.Queue):
         return SourceFacts(

@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ._asset import SPLIT_HANDLER
+from ._checks import check_whole_number, coerce_option
 from ._pipe_assembly import ClaimCheckPipeBase, EnrichmentSpec
 from ._pipe_options import PipeOptions
 from ._pipe_targets import PipeTarget
@@ -169,7 +170,7 @@ def _split_environment(
     environment = {
         ENV_TABLE_NAME: store.table.table_name,
         ENV_TTL_SECONDS: str(_time_to_live_seconds(store, time_to_live)),
-        ENV_COMPRESSION: Compression(compression).value,
+        ENV_COMPRESSION: coerce_option("compression", compression, Compression).value,
         ENV_KEEP_FIELDS: _keep_fields_json(keep_fields),
     }
     if store.bucket is None:
@@ -181,8 +182,10 @@ def _split_environment(
                 )
         return environment
     environment[ENV_BUCKET_NAME] = store.bucket.bucket_name
-    environment[ENV_S3_LAYOUT] = S3Layout(s3_layout or S3Layout.PACKED).value
+    layout = S3Layout.PACKED if s3_layout is None else coerce_option("s3_layout", s3_layout, S3Layout)
+    environment[ENV_S3_LAYOUT] = layout.value
     if inline_limit_bytes is not None:
+        inline_limit_bytes = check_whole_number("inline_limit_bytes", inline_limit_bytes)
         if not 0 <= inline_limit_bytes <= MAX_INLINE_LIMIT_BYTES:
             raise ValueError(
                 f"inline_limit_bytes={inline_limit_bytes} is outside 0..350000 (DynamoDB items hold "

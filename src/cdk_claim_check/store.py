@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Protocol, runtime_checkable
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -22,6 +22,7 @@ from .runtime.contract import (
 )
 
 DEFAULT_TIME_TO_LIVE = Duration.seconds(DEFAULT_TTL_SECONDS)
+_REMOVAL_POLICIES = (RemovalPolicy.RETAIN, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, RemovalPolicy.DESTROY)
 
 
 def validate_time_to_live(time_to_live: Duration, prop: str = "time_to_live") -> int:
@@ -58,6 +59,42 @@ class IClaimCheckStore(Protocol):
     def encryption_key(self) -> kms.IKey | None:
         """The customer managed key of the table and bucket, if any."""
         ...
+
+
+def check_table_schema(table: dynamodb.ITable) -> None:
+    """For a table defined in the app: partition key ``id`` (string), no sort key, TTL on ``expires_at``.
+
+    ValueError naming the ``table`` prop and the fix; an imported table cannot be read and is trusted.
+    """
+    cfn = table.node.default_child if isinstance(table, (dynamodb.Table, dynamodb.TableV2)) else None
+    if not isinstance(cfn, (dynamodb.CfnTable, dynamodb.CfnGlobalTable)):
+        return
+    resolve = Stack.of(table).resolve
+    keys = {key["keyType"]: key["attributeName"] for key in resolve(cfn.key_schema) or []}
+    types = {
+        item["attributeName"]: item["attributeType"] for item in resolve(cfn.attribute_definitions) or []
+    }
+    ttl = resolve(cfn.time_to_live_specification) or {}
+    fix = (
+        f"create it with partition_key=dynamodb.Attribute(name={PARTITION_KEY!r}, "
+        f"type=dynamodb.AttributeType.STRING), no sort key and time_to_live_attribute={TTL_ATTRIBUTE!r}, "
+        "or let ClaimCheckStore create the table"
+    )
+    partition = keys.get("HASH")
+    if partition != PARTITION_KEY or types.get(partition) != "S":
+        raise ValueError(
+            f"table: partition key is {partition!r} ({types.get(partition)}), but claims are stored under "
+            f"{PARTITION_KEY!r} (S); {fix}"
+        )
+    if "RANGE" in keys:
+        raise ValueError(
+            f"table: has sort key {keys['RANGE']!r}, but claims are read by {PARTITION_KEY!r} alone; {fix}"
+        )
+    if ttl.get("attributeName") != TTL_ATTRIBUTE or ttl.get("enabled") is not True:
+        raise ValueError(
+            f"table: TTL is not enabled on {TTL_ATTRIBUTE!r} (found {ttl.get('attributeName')!r}), so "
+            f"expired claims would never be removed; {fix}"
+        )
 
 
 def check_store(store: object) -> IClaimCheckStore:
@@ -149,6 +186,11 @@ class ClaimCheckStore(_StoreAttributes):
         """
         super().__init__(scope, id)
         ttl_seconds = validate_time_to_live(time_to_live)
+        if removal_policy not in _REMOVAL_POLICIES:
+            raise ValueError(
+                f"removal_policy={removal_policy!r} is not supported by DynamoDB tables and S3 buckets (no "
+                "snapshots); pass RemovalPolicy.RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY"
+            )
         if server_access_logs_bucket is not None and not overflow_bucket:
             raise ValueError(
                 "server_access_logs_bucket is set but overflow_bucket=False: there is no bucket to log; "
@@ -238,8 +280,9 @@ class ClaimCheckStore(_StoreAttributes):
         The pipes treat it as a created store: the same grants, and the same checks of
         ``time_to_live`` against the split's and the source queues' retention.
 
-        :param table: table with partition key ``id`` (string) and, for expiry, TTL attribute
-            ``expires_at``. Pass its ``encryption_key`` through ``Table.from_table_attributes`` when it
+        :param table: table with partition key ``id`` (string), no sort key, and TTL on the attribute
+            ``expires_at`` (checked for a table defined in the app; an imported table must have them).
+            Pass its ``encryption_key`` through ``Table.from_table_attributes`` when it
             uses a customer managed key, so the functions get kms permissions.
         :param bucket: existing overflow bucket. Default: None (payloads must fit in items). Its
             lifecycle rule should expire objects no sooner than a day after ``time_to_live``.
@@ -263,6 +306,7 @@ class _ExistingStore(_StoreAttributes):
     ) -> None:
         super().__init__(scope, id)
         validate_time_to_live(time_to_live)
+        check_table_schema(table)
         self._table = table
         self._bucket = bucket
         self._time_to_live = time_to_live

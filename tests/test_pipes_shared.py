@@ -3,6 +3,7 @@ pipe logs, alarms, and the props they refuse."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -72,8 +73,9 @@ def test_batch_above_10_with_a_batching_window_reaches_a_function_target(pipe: P
         maximum_batching_window=Duration.seconds(5),
         **pipe.small_records,
     )
-    assert pipe_properties(stack)["SourceParameters"] == {
-        "SqsQueueParameters": {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5}
+    assert pipe_properties(stack)["SourceParameters"]["SqsQueueParameters"] == {
+        "BatchSize": 100,
+        "MaximumBatchingWindowInSeconds": 5,
     }
 
 
@@ -291,3 +293,74 @@ def test_state_machine_invocation_is_accepted_as_a_string(pipe: PipeKind) -> Non
     pipe(stack, "state_machine", state_machine_invocation="fire_and_forget")
     parameters = pipe_properties(stack)["TargetParameters"]["StepFunctionStateMachineParameters"]
     assert parameters == {"InvocationType": "FIRE_AND_FORGET"}
+
+
+def test_pipe_name_description_and_desired_state_are_set(pipe: PipeKind) -> None:
+    stack = new_stack()
+    pipe(stack, pipe_name="orders-claims", pipe_description="Orders", desired_state="STOPPED")
+    properties = pipe_properties(stack)
+    assert (properties["Name"], properties["Description"], properties["DesiredState"]) == (
+        "orders-claims",
+        "Orders",
+        "STOPPED",
+    )
+
+
+def test_pipe_gets_no_physical_name_by_default_and_runs(pipe: PipeKind) -> None:
+    stack = new_stack()
+    pipe(stack)
+    properties = pipe_properties(stack)
+    assert "Name" not in properties
+    assert properties["DesiredState"] == "RUNNING"
+
+
+@pytest.mark.parametrize("name", ["", "has space", "x" * 65])
+def test_invalid_pipe_name_is_refused(pipe: PipeKind, name: str) -> None:
+    with pytest.raises(ValueError, match=r"pipe_name=.* is not 1\.\.64 letters"):
+        pipe(new_stack(), pipe_name=name)
+
+
+def test_given_filter_patterns_become_the_source_filter(pipe: PipeKind) -> None:
+    stack = new_stack()
+    pipe(stack, filter_patterns=[{"body": {"type": ["order"]}}])
+    filters = pipe_properties(stack)["SourceParameters"]["FilterCriteria"]["Filters"]
+    assert [json.loads(f["Pattern"]) for f in filters] == [{"body": {"type": ["order"]}}]
+
+
+def test_an_empty_filter_list_filters_nothing(pipe: PipeKind) -> None:
+    stack = new_stack()
+    pipe(stack, filter_patterns=[])
+    assert "FilterCriteria" not in pipe_properties(stack)["SourceParameters"]
+
+
+@pytest.mark.parametrize("patterns", [{"body": {}}, [{}], [{"a": [1]}] * 6, ["body"]])
+def test_malformed_filter_patterns_are_refused(pipe: PipeKind, patterns: Any) -> None:
+    with pytest.raises(ValueError, match=r"filter_patterns"):
+        pipe(new_stack(), filter_patterns=patterns)
+
+
+def test_pipe_logs_to_a_given_log_group_with_execution_data_when_asked(pipe: PipeKind) -> None:
+    stack = new_stack()
+    group = cdk.aws_logs.LogGroup(stack, "Central")
+    construct = pipe(stack, pipe_log_group=group, pipe_log_include_execution_data=True)
+    configuration = pipe_properties(stack)["LogConfiguration"]
+    assert configuration["CloudwatchLogsLogDestination"] == {
+        "LogGroupArn": {"Fn::GetAtt": [logical_id(group), "Arn"]}
+    }
+    assert configuration["IncludeExecutionData"] == ["ALL"]
+    assert construct.pipe_log_group is group
+
+
+def test_pipe_logs_leave_execution_data_out_by_default(pipe: PipeKind) -> None:
+    stack = new_stack()
+    pipe(stack)
+    assert "IncludeExecutionData" not in pipe_properties(stack)["LogConfiguration"]
+
+
+def test_pipe_encryption_key_encrypts_the_pipe_and_the_pipe_role_may_use_it(pipe: PipeKind) -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "PipeKey")
+    construct = pipe(stack, pipe_encryption_key=key)
+    assert pipe_properties(stack)["KmsKeyIdentifier"] == {"Fn::GetAtt": [logical_id(key), "Arn"]}
+    granted = {action for action, resource in grants(stack, construct.pipe_role) if resource == arn_of(key)}
+    assert granted == {"kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"}

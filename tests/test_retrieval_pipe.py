@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aws_cdk import Duration, Size
 from aws_cdk import aws_dynamodb as dynamodb
@@ -135,7 +137,7 @@ def test_bus_target_gets_a_redeemed_detail_type_by_default() -> None:
 def test_state_machine_target_gets_one_claim_per_execution_by_default() -> None:
     stack = new_stack()
     _retrieve(stack)
-    assert pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 1}}
+    assert pipe_properties(stack)["SourceParameters"]["SqsQueueParameters"] == {"BatchSize": 1}
 
 
 def test_state_machine_target_with_1_mib_payloads_warns_and_names_the_client() -> None:
@@ -172,7 +174,7 @@ def test_small_payloads_allow_larger_batches_into_a_function() -> None:
     stack = new_stack()
     small_claims = queue_with_dlq(stack, "Claims", max_message_size_bytes=4096)
     _retrieve(stack, "function", source=small_claims, max_payload_size=Size.kibibytes(256))
-    assert pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 10}}
+    assert pipe_properties(stack)["SourceParameters"]["SqsQueueParameters"] == {"BatchSize": 10}
 
 
 def test_max_payload_size_above_1_mib_is_rejected() -> None:
@@ -228,3 +230,13 @@ def test_claims_kept_within_the_store_time_to_live_get_no_retention_warning() ->
     _retrieve(stack, "bus")  # SQS keeps messages 4 days by default; the store 7
     warnings = Annotations.from_stack(stack).find_warning("/Stack/Retrieve", Match.any_value())
     assert [w for w in warnings if "ClaimsMayOutliveTheirPayloads" in str(w)] == []
+
+
+def test_source_is_filtered_to_claim_checks_by_default() -> None:
+    stack = new_stack()
+    _retrieve(stack, "bus")
+    filters = pipe_properties(stack)["SourceParameters"]["FilterCriteria"]["Filters"]
+    assert [json.loads(f["Pattern"]) for f in filters] == [
+        {"body": {"claimCheck": {"v": [1]}}},
+        {"body": {"detail": {"claimCheck": {"v": [1]}}}},
+    ]

@@ -17,19 +17,19 @@ from _synth import (
 def test_default_batch_is_10_when_ten_messages_fit_the_enrichment_limit(kind: str) -> None:
     stack = new_stack()
     split_pipe(stack, kind, source=queue_with_dlq(stack, "Small", max_message_size_bytes=262_144))
-    assert pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 10}}
+    assert pipe_properties(stack)["SourceParameters"]["SqsQueueParameters"] == {"BatchSize": 10}
 
 
 def test_default_batch_shrinks_to_5_for_1_mib_messages() -> None:
     stack = new_stack()
     split_pipe(stack, "bus")
-    assert pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 5}}
+    assert pipe_properties(stack)["SourceParameters"]["SqsQueueParameters"] == {"BatchSize": 5}
 
 
 def test_default_batch_is_1_for_a_state_machine_target() -> None:
     stack = new_stack()
     split_pipe(stack, "state_machine", source=queue_with_dlq(stack, "Small", max_message_size_bytes=262_144))
-    assert pipe_properties(stack)["SourceParameters"] == {"SqsQueueParameters": {"BatchSize": 1}}
+    assert pipe_properties(stack)["SourceParameters"]["SqsQueueParameters"] == {"BatchSize": 1}
 
 
 @pytest.mark.parametrize("kind", ["bus", "queue", "topic"])

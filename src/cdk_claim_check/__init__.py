@@ -14,7 +14,13 @@ from .runtime._lazy import lazy_exports
 if TYPE_CHECKING:
     from ._pipe_options import PipeOptions
     from .retrieval_pipe import ClaimCheckRetrievalPipe
-    from .runtime.contract import Compression, PipeLogLevel, S3Layout, StateMachineInvocation
+    from .runtime.contract import (
+        Compression,
+        PipeDesiredState,
+        PipeLogLevel,
+        S3Layout,
+        StateMachineInvocation,
+    )
     from .split_pipe import ClaimCheckSplitPipe
     from .store import ClaimCheckStore, IClaimCheckStore
 
@@ -24,6 +30,7 @@ __all__ = [
     "ClaimCheckStore",
     "Compression",
     "IClaimCheckStore",
+    "PipeDesiredState",
     "PipeLogLevel",
     "PipeOptions",
     "S3Layout",
@@ -37,6 +44,7 @@ _EXPORTS = {
     "IClaimCheckStore": ".store",
     "PipeOptions": "._pipe_options",
     "Compression": ".runtime.contract",
+    "PipeDesiredState": ".runtime.contract",
     "PipeLogLevel": ".runtime.contract",
     "S3Layout": ".runtime.contract",
     "StateMachineInvocation": ".runtime.contract",

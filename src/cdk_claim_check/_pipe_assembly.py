@@ -3,9 +3,11 @@ pipe, its logs and alarms. Each pipe's constructor adds only what is its own."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from aws_cdk import Annotations, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -51,6 +53,8 @@ class EnrichmentSpec:
     default_detail_type: str
     fifo_deduplication_path: str | None = None
     """JSON path of a FIFO target's deduplication id in the delivered item (None: content-based)."""
+    default_filter_patterns: Sequence[Mapping[str, Any]] = ()
+    """The source filter when ``filter_patterns`` is not given."""
 
 
 class ClaimCheckPipeBase(Construct):
@@ -180,31 +184,58 @@ class ClaimCheckPipeBase(Construct):
             self._pipe_role.add_to_principal_policy(statement)
 
     def _pipe_log_configuration(self) -> pipes.CfnPipe.PipeLogConfigurationProperty | None:
-        self._pipe_log_group: logs.LogGroup | None = None
+        self._pipe_log_group: logs.ILogGroup | None = None
         level = self._options["pipe_log_level"]
         if level is PipeLogLevel.OFF:
             return None
-        self._pipe_log_group = logs.LogGroup(self, "PipeLogGroup", retention=self._options["log_retention"])
+        self._pipe_log_group = self._options["pipe_log_group"] or logs.LogGroup(
+            self, "PipeLogGroup", retention=self._options["log_retention"]
+        )
         self._pipe_log_group.grant_write(self._pipe_role)
         return pipes.CfnPipe.PipeLogConfigurationProperty(
             level=level.value,
+            include_execution_data=["ALL"] if self._options["pipe_log_include_execution_data"] else None,
             cloudwatch_logs_log_destination=pipes.CfnPipe.CloudwatchLogsLogDestinationProperty(
                 log_group_arn=self._pipe_log_group.log_group_arn
             ),
         )
 
+    def _filter_criteria(self, spec: EnrichmentSpec) -> pipes.CfnPipe.FilterCriteriaProperty | None:
+        given = self._options["filter_patterns"]
+        patterns = spec.default_filter_patterns if given is None else given
+        if not patterns:
+            return None
+        return pipes.CfnPipe.FilterCriteriaProperty(
+            filters=[pipes.CfnPipe.FilterProperty(pattern=json.dumps(pattern)) for pattern in patterns]
+        )
+
+    def _grant_pipe_encryption_key(self) -> str | None:
+        key = self._options["pipe_encryption_key"]
+        if key is None:
+            return None
+        self._pipe_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"], resources=[key.key_arn]
+            )
+        )
+        return key.key_arn
+
     def _build_pipe(self, spec: EnrichmentSpec) -> None:
         self._pipe = pipes.CfnPipe(
             self,
             "Pipe",
-            description=spec.description,
+            name=self._options["pipe_name"],
+            description=self._options["pipe_description"] or spec.description,
+            desired_state=self._options["desired_state"].value,
+            kms_key_identifier=self._grant_pipe_encryption_key(),
             role_arn=self._pipe_role.role_arn,
             source=self._source.queue_arn,
             source_parameters=pipes.CfnPipe.PipeSourceParametersProperty(
                 sqs_queue_parameters=pipes.CfnPipe.PipeSourceSqsQueueParametersProperty(
                     batch_size=spec.batch_size,
                     maximum_batching_window_in_seconds=self._batching_window_seconds,
-                )
+                ),
+                filter_criteria=self._filter_criteria(spec),
             ),
             enrichment=self._function.function_arn,
             target=self._target.arn,
@@ -245,8 +276,8 @@ class ClaimCheckPipeBase(Construct):
         return self._function_log_group
 
     @property
-    def pipe_log_group(self) -> logs.LogGroup | None:
-        """The pipe's log group, or None when ``pipe_log_level`` is OFF."""
+    def pipe_log_group(self) -> logs.ILogGroup | None:
+        """The pipe's log group (created, or ``pipe_log_group``), or None when ``pipe_log_level`` is OFF."""
         return self._pipe_log_group
 
     @property

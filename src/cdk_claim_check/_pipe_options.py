@@ -7,9 +7,11 @@ every prop, and :func:`resolve_options` refuses a misspelt one at synth time, na
 from __future__ import annotations
 
 import difflib
-from typing import TypedDict
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Token
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -22,6 +24,10 @@ from .runtime.contract import (
     LAMBDA_MAX_MEMORY_MB,
     LAMBDA_MAX_TIMEOUT_SECONDS,
     LAMBDA_MIN_MEMORY_MB,
+    MAX_PIPE_DESCRIPTION_CHARS,
+    MAX_PIPE_FILTERS,
+    MAX_PIPE_NAME_CHARS,
+    PipeDesiredState,
     PipeLogLevel,
     StateMachineInvocation,
 )
@@ -47,8 +53,30 @@ class PipeOptions(TypedDict, total=False):
     """How a Step Functions target is started. Default: FIRE_AND_FORGET. REQUEST_RESPONSE needs an EXPRESS
     workflow (checked when the state machine is defined in the app; an imported one is not checked).
     Step Functions targets only."""
+    pipe_name: str | None
+    """Physical name of the pipe, 1..64 characters of letters, digits, ``.``, ``-`` and ``_``. Default:
+    None (CloudFormation generates one, so two copies of a stack never collide)."""
+    pipe_description: str | None
+    """Description of the pipe, up to 512 characters. Default: what the pipe does."""
+    desired_state: PipeDesiredState
+    """Whether the pipe runs once deployed. Default: PipeDesiredState.RUNNING."""
+    filter_patterns: Sequence[Mapping[str, Any]] | None
+    """EventBridge patterns (at most 5) on the SQS records; Pipes deletes a message that matches none,
+    without enriching or delivering it. Default: none for the split pipe; for the retrieval pipe, claim
+    checks of this wire version, bare or as an EventBridge event's ``detail`` (so a stray message is
+    dropped instead of failing its batch). Pass ``[]`` to filter nothing."""
     pipe_log_level: PipeLogLevel
-    """What the pipe logs to its log group. Default: PipeLogLevel.ERROR; OFF creates no pipe log group."""
+    """What the pipe logs. Default: PipeLogLevel.ERROR; OFF writes no pipe logs (and creates no log
+    group)."""
+    pipe_log_group: logs.ILogGroup | None
+    """Log group the pipe logs to. Default: None (a log group is created, with ``log_retention``)."""
+    pipe_log_include_execution_data: bool
+    """Include the event payloads, enrichment responses and target requests in the pipe's log records.
+    Default: False (payloads stay out of the logs)."""
+    pipe_encryption_key: kms.IKey | None
+    """Customer managed key for the pipe's own data at rest (its filter patterns); the pipe role gets
+    ``kms:DescribeKey``, ``kms:Decrypt`` and ``kms:GenerateDataKey`` on it. Default: None (an AWS owned
+    key). The key policy of an imported key must allow the pipe role those actions."""
     log_retention: logs.RetentionDays
     """Retention of the function's and the pipe's log groups. Default: one month."""
     function_memory_size: int
@@ -79,7 +107,14 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
     "detail_type": None,
     "event_source": None,
     "state_machine_invocation": None,
+    "pipe_name": None,
+    "pipe_description": None,
+    "desired_state": PipeDesiredState.RUNNING,
+    "filter_patterns": None,
     "pipe_log_level": PipeLogLevel.ERROR,
+    "pipe_log_group": None,
+    "pipe_log_include_execution_data": False,
+    "pipe_encryption_key": None,
     "log_retention": logs.RetentionDays.ONE_MONTH,
     "function_memory_size": DEFAULT_FUNCTION_MEMORY_MB,
     "function_timeout": Duration.seconds(DEFAULT_FUNCTION_TIMEOUT_SECONDS),
@@ -105,6 +140,8 @@ def resolve_options(construct: str, options: PipeOptions) -> PipeOptions:
     )
     _check_function_settings(resolved)
     resolved["pipe_log_level"] = coerce_option("pipe_log_level", resolved["pipe_log_level"], PipeLogLevel)
+    resolved["desired_state"] = coerce_option("desired_state", resolved["desired_state"], PipeDesiredState)
+    _check_pipe_settings(resolved)
     if resolved["state_machine_invocation"] is not None:
         resolved["state_machine_invocation"] = coerce_option(
             "state_machine_invocation", resolved["state_machine_invocation"], StateMachineInvocation
@@ -125,3 +162,35 @@ def _check_function_settings(options: PipeOptions) -> None:
             f"function_timeout={seconds} seconds is outside 1..{LAMBDA_MAX_TIMEOUT_SECONDS} seconds; "
             "pass one in that range"
         )
+
+
+_PIPE_NAME = re.compile(r"^[.\-_A-Za-z0-9]+$")
+
+
+def _check_pipe_settings(options: PipeOptions) -> None:
+    name = options["pipe_name"]
+    if (
+        name is not None
+        and not Token.is_unresolved(name)
+        and (not 1 <= len(name) <= MAX_PIPE_NAME_CHARS or not _PIPE_NAME.match(name))
+    ):
+        raise ValueError(
+            f"pipe_name={name!r} is not 1..{MAX_PIPE_NAME_CHARS} letters, digits, '.', '-' or '_'; "
+            "pass such a name, or none to let CloudFormation name the pipe"
+        )
+    description = options["pipe_description"]
+    if description is not None and len(description) > MAX_PIPE_DESCRIPTION_CHARS:
+        raise ValueError(
+            f"pipe_description has {len(description)} characters, more than {MAX_PIPE_DESCRIPTION_CHARS}; "
+            "pass a shorter one"
+        )
+    patterns = options["filter_patterns"]
+    if patterns is not None:
+        if isinstance(patterns, (str, Mapping)) or len(patterns) > MAX_PIPE_FILTERS:
+            raise ValueError(
+                f"filter_patterns must be a list of at most {MAX_PIPE_FILTERS} patterns (dicts), e.g. "
+                '[{"body": {"type": ["order"]}}]'
+            )
+        for pattern in patterns:
+            if not isinstance(pattern, Mapping) or not pattern:
+                raise ValueError(f"filter_patterns has {pattern!r}; each pattern is a non-empty dict")

@@ -24,9 +24,15 @@ from .runtime.contract import (
     SQS_MAX_MESSAGE_BYTES,
     STEP_FUNCTIONS_INPUT_LIMIT_BYTES,
 )
+from .runtime.wire import CLAIM_CHECK_KEY, WIRE_VERSION
 from .store import IClaimCheckStore
 
 DEFAULT_DETAIL_TYPE = "ClaimCheckRedeemed"
+CLAIM_CHECK_FILTER_PATTERNS = (
+    {"body": {CLAIM_CHECK_KEY: {"v": [WIRE_VERSION]}}},
+    {"body": {"detail": {CLAIM_CHECK_KEY: {"v": [WIRE_VERSION]}}}},
+)
+"""The retrieval's default source filter: claim checks bare or as an EventBridge event's ``detail``."""
 
 
 def _max_payload_bytes(max_payload_size: Size | None) -> int:
@@ -128,6 +134,7 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
                 function_statements=statements,
                 batch_size=batch_size,
                 default_detail_type=DEFAULT_DETAIL_TYPE,
+                default_filter_patterns=CLAIM_CHECK_FILTER_PATTERNS,
             )
         )
 

@@ -77,6 +77,10 @@ SQS_SOURCE_MAX_BATCH = 10_000
 """Pipes SQS source batch maximum (above 10 it needs a batching window of at least 1 second)."""
 SQS_SOURCE_MAX_UNWINDOWED_BATCH = 10
 MAX_BATCHING_WINDOW_SECONDS = 300
+MAX_PIPE_FILTERS = 5
+"""Pipes takes at most 5 filter patterns per pipe (FilterCriteria)."""
+MAX_PIPE_NAME_CHARS = 64
+MAX_PIPE_DESCRIPTION_CHARS = 512
 LAMBDA_MIN_MEMORY_MB = 128
 LAMBDA_MAX_MEMORY_MB = 10_240
 LAMBDA_MAX_TIMEOUT_SECONDS = 900
@@ -130,3 +134,12 @@ class StateMachineInvocation(StrEnum):
     """Start an execution and move on (any workflow type)."""
     REQUEST_RESPONSE = "REQUEST_RESPONSE"
     """Wait for the result (EXPRESS workflows only)."""
+
+
+class PipeDesiredState(StrEnum):
+    """Whether the pipe polls its source once deployed (``DesiredState``)."""
+
+    RUNNING = "RUNNING"
+    """Poll the source and deliver (the default)."""
+    STOPPED = "STOPPED"
+    """Deploy the pipe stopped: messages wait in the source queue until it is started."""

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import aws_cdk as cdk
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -37,3 +37,22 @@ def test_readme_minimal_example_synthesizes_both_pipes_and_the_store() -> None:
             }
         },
     )
+
+
+def test_readme_minimal_example_synthesizes_without_warnings() -> None:
+    namespace: dict[str, object] = {}
+    exec(compile(_minimal_example_source(), str(README), "exec"), namespace)
+    stack_class = namespace["OrdersStack"]
+    assert isinstance(stack_class, type)
+    stack = stack_class(cdk.App(), "Orders")
+    Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
+
+
+def test_readme_lists_every_warning_the_constructs_can_give() -> None:
+    source = Path(__file__).resolve().parent.parent / "src" / "cdk_claim_check"
+    ids = set()
+    for module in source.glob("*.py"):
+        ids |= set(re.findall(r"\"(cdk-claim-check:[A-Za-z]+)\"", module.read_text()))
+    assert ids, "no warning ids found: the scan is broken"
+    readme = README.read_text()
+    assert sorted(warning for warning in ids if f"`{warning}`" not in readme) == []

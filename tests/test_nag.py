@@ -17,7 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from _synth import ACCOUNT, REGION, queue_with_dlq
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
@@ -117,3 +117,25 @@ def test_nothing_is_left_unacknowledged_inside_the_constructs(
     app.synth()  # raises ValidationFailed on any unacknowledged finding
     template = (tmp_path / "Nag.template.json").read_text()
     assert ("Fn::ImportValue" in template) is store_in_another_stack
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["default-keys", "customer-keys-everywhere"])
+def test_nist_hipaa_and_aws_solutions_packs_find_nothing_unacknowledged(
+    tmp_path: Path, encrypted: bool
+) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app), NIST80053R5Checks(app), HIPAASecurityChecks(app)
+    )
+    stack = cdk.Stack(app, "Nag", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    key = kms.Key(stack, "Key", enable_key_rotation=True) if encrypted else None
+    store = ClaimCheckStore(stack, "Store", encryption_key=key)
+    options: dict[str, object] = {"log_encryption_key": key} if encrypted else {}
+    bus = events.EventBus(stack, "Bus")
+    ClaimCheckSplitPipe(
+        stack, "Split", source=queue_with_dlq(stack, "Inbox"), store=store, target=bus, **options
+    )
+    ClaimCheckRetrievalPipe(
+        stack, "Retrieve", source=queue_with_dlq(stack, "Claims"), store=store, target=bus, **options
+    )
+    app.synth()  # raises ValidationFailed on any unacknowledged finding

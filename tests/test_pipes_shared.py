@@ -364,3 +364,39 @@ def test_pipe_encryption_key_encrypts_the_pipe_and_the_pipe_role_may_use_it(pipe
     assert pipe_properties(stack)["KmsKeyIdentifier"] == {"Fn::GetAtt": [logical_id(key), "Arn"]}
     granted = {action for action, resource in grants(stack, construct.pipe_role) if resource == arn_of(key)}
     assert granted == {"kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"}
+
+
+def test_pipe_role_trusts_only_pipes_of_its_account_and_region(pipe: PipeKind) -> None:
+    stack = new_stack()
+    construct = pipe(stack)
+    role = Template.from_stack(stack).to_json()["Resources"][logical_id(construct.pipe_role)]
+    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "pipes.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "111111111111"}
+    assert statement["Condition"]["ArnLike"] == {
+        "aws:SourceArn": {
+            "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":pipes:us-east-1:111111111111:pipe/*"]]
+        }
+    }
+
+
+def test_log_encryption_key_encrypts_both_log_groups_and_lets_cloudwatch_logs_use_it(pipe: PipeKind) -> None:
+    stack = new_stack()
+    key = kms.Key(stack, "LogKey")
+    pipe(stack, log_encryption_key=key)
+    template = Template.from_stack(stack)
+    groups = template.find_resources("AWS::Logs::LogGroup")
+    assert len(groups) == 2
+    assert all(
+        g["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [logical_id(key), "Arn"]} for g in groups.values()
+    )
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Principal": {"Service": "logs.us-east-1.amazonaws.com"}})]
+                )
+            }
+        },
+    )

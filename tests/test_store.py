@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -80,11 +81,13 @@ def test_bucket_refuses_requests_without_tls() -> None:
         "AWS::S3::BucketPolicy",
         {
             "PolicyDocument": {
-                "Statement": [
-                    Match.object_like(
-                        {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-                    )
-                ]
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                        )
+                    ]
+                )
             }
         },
     )
@@ -211,3 +214,10 @@ def test_in_app_table_with_the_right_shape_is_accepted(table_class: Any) -> None
         time_to_live_attribute="expires_at",
     )
     assert ClaimCheckStore.from_table(stack, "Store", table=table).table is table
+
+
+def test_bucket_refuses_tls_below_1_2() -> None:
+    stack = new_stack()
+    ClaimCheckStore(stack, "Store")
+    policy = json.dumps(Template.from_stack(stack).find_resources("AWS::S3::BucketPolicy"))
+    assert '"s3:TlsVersion": 1.2' in policy

@@ -58,3 +58,67 @@ class _LateAcknowledgement:
     def validate(self) -> list[str]:
         acknowledge(self._scope, wildcard_resource_finding(self._scope, self._resource), self._reason)
         return []
+
+
+COMPLIANCE_PACKS = ("NIST.800.53.R5", "HIPAA.Security")
+"""The rule packs whose findings on the constructs' own design are acknowledged (with the same reason)."""
+
+PIPE_FINDINGS = {
+    "IAMNoInlinePolicy": (
+        "The roles' policies name only this construct's own resources and actions; they belong to the role "
+        "and are not meant to be attached elsewhere, which a managed policy would allow."
+    ),
+    "LambdaConcurrency": (
+        "Pipes invokes the enrichment once per batch per poller, which bounds its concurrency; a reserved "
+        "concurrency below that would throttle the pipe into redelivering batches."
+    ),
+    "LambdaDLQ": (
+        "Pipes invokes the enrichment synchronously, where a function DLQ never applies; a failed batch "
+        "returns to the source queue and its redrive policy moves it to the source DLQ."
+    ),
+    "LambdaInsideVPC": (
+        "The enrichment calls only AWS APIs (DynamoDB, S3, X-Ray, CloudWatch Logs) over TLS with a "
+        "least-privilege role; it reaches nothing inside a VPC."
+    ),
+    "CloudWatchAlarmAction": (
+        "What an alarm notifies is the caller's choice: add actions through the construct's alarms mapping."
+    ),
+}
+"""Findings inherent to an enrichment pipe, by rule name (without the pack prefix)."""
+
+UNENCRYPTED_LOGS_REASON = (
+    "The logs hold message ids and failure reasons, never payload content (pipe execution data is off "
+    "unless pipe_log_include_execution_data is set); pass log_encryption_key to encrypt them with a "
+    "customer managed key."
+)
+
+STORE_FINDINGS = {
+    "DynamoDBInBackupPlan": (
+        "Claims are transient (they expire with the time to live) and the table has point-in-time recovery; "
+        "add it to an AWS Backup plan where your policy requires one."
+    ),
+    "S3BucketLoggingEnabled": (
+        "Payload objects are written once, read by the retrieval function and expire in days; access is "
+        "audited with CloudTrail data events. Pass server_access_logs_bucket to add S3 access logs."
+    ),
+    "S3BucketReplicationEnabled": (
+        "Payloads live only as long as their claims (days); the table item and the object are written by "
+        "the same batch, so replicating the bucket alone would not make a claim redeemable elsewhere."
+    ),
+    "S3BucketVersioningEnabled": (
+        "Objects are content-addressed and written once; versions would only keep expired payloads "
+        "beyond their time to live."
+    ),
+}
+"""Findings inherent to the store, by rule name (without the pack prefix)."""
+
+SSE_S3_REASON = (
+    "The bucket uses SSE-S3 unless the store is given encryption_key, which switches it to SSE-KMS."
+)
+
+
+def acknowledge_compliance_findings(scope: IConstruct, findings: dict[str, str]) -> None:
+    """Acknowledge ``findings`` (rule name -> reason) of every pack in ``COMPLIANCE_PACKS`` on ``scope``."""
+    for pack in COMPLIANCE_PACKS:
+        for rule, reason in findings.items():
+            acknowledge(scope, f"{pack}-{rule}", reason)

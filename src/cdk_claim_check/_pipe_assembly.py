@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from aws_cdk import Annotations, Stack
+from aws_cdk import Annotations, ArnFormat, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_pipes as pipes
@@ -29,7 +30,7 @@ from ._checks import (
     check_visibility_timeout,
     resolve_batch_size,
 )
-from ._nag import acknowledge
+from ._nag import PIPE_FINDINGS, UNENCRYPTED_LOGS_REASON, acknowledge, acknowledge_compliance_findings
 from ._pipe_options import PipeOptions, resolve_options
 from ._pipe_targets import PipeTarget, resolve_target
 from ._source import check_source, consume_statements, inspect_source
@@ -117,6 +118,10 @@ class ClaimCheckPipeBase(Construct):
         self._build_function(spec)
         self._build_pipe_role(spec)
         self._build_pipe(spec)
+        findings = dict(PIPE_FINDINGS)
+        if self._options["log_encryption_key"] is None:
+            findings["CloudWatchLogGroupEncrypted"] = UNENCRYPTED_LOGS_REASON
+        acknowledge_compliance_findings(self, findings)
         self._alarms: Mapping[str, cloudwatch.Alarm] = MappingProxyType({})
         if self._options["alarms_enabled"]:
             self._alarms = build_alarms(
@@ -125,6 +130,12 @@ class ClaimCheckPipeBase(Construct):
                 function=self._function,
                 dead_letter_queue=self._source_dead_letter_queue,
             )
+
+    def _log_group(self, id: str) -> logs.LogGroup:
+        key = self._options["log_encryption_key"]
+        if key is not None:
+            allow_log_encryption(key)
+        return logs.LogGroup(self, id, retention=self._options["log_retention"], encryption_key=key)
 
     def _build_function(self, spec: EnrichmentSpec) -> None:
         options = self._options
@@ -136,7 +147,7 @@ class ClaimCheckPipeBase(Construct):
         )
         for statement in spec.function_statements:
             self._function_role.add_to_principal_policy(statement)
-        self._function_log_group = logs.LogGroup(self, "FunctionLogGroup", retention=options["log_retention"])
+        self._function_log_group = self._log_group("FunctionLogGroup")
         self._function_log_group.grant_write(self._function_role)
         architecture = options["function_architecture"]
         self._function = lambda_.Function(
@@ -171,7 +182,11 @@ class ClaimCheckPipeBase(Construct):
             "PipeRole",
             assumed_by=iam.ServicePrincipal(
                 "pipes.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Stack.of(self).account},
+                    # Only pipes of this account and region may assume the role (confused deputy).
+                    "ArnLike": {"aws:SourceArn": pipe_arn_pattern(self)},
+                },
             ),
             description=f"{spec.description} (pipe)",
         )
@@ -188,9 +203,7 @@ class ClaimCheckPipeBase(Construct):
         level = self._options["pipe_log_level"]
         if level is PipeLogLevel.OFF:
             return None
-        self._pipe_log_group = self._options["pipe_log_group"] or logs.LogGroup(
-            self, "PipeLogGroup", retention=self._options["log_retention"]
-        )
+        self._pipe_log_group = self._options["pipe_log_group"] or self._log_group("PipeLogGroup")
         self._pipe_log_group.grant_write(self._pipe_role)
         return pipes.CfnPipe.PipeLogConfigurationProperty(
             level=level.value,
@@ -300,3 +313,38 @@ class ClaimCheckPipeBase(Construct):
     def bucket(self) -> s3.IBucket | None:
         """The store's overflow bucket, or None when the store has none."""
         return self._store.bucket
+
+
+def pipe_arn_pattern(scope: Construct) -> str:
+    """``arn:<partition>:pipes:<region>:<account>:pipe/*``: the pipes of the stack's account and region."""
+    stack = Stack.of(scope)
+    return stack.format_arn(service="pipes", resource="pipe", resource_name="*")
+
+
+def allow_log_encryption(key: kms.IKey) -> None:
+    """The key policy statement CloudWatch Logs needs to encrypt this account's log groups with ``key``
+    (a no-op for an imported key, whose policy is its owner's)."""
+    stack = Stack.of(key)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=[
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                }
+            },
+        )
+    )

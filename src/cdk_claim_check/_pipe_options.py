@@ -79,6 +79,11 @@ class PipeOptions(TypedDict, total=False):
     key). The key policy of an imported key must allow the pipe role those actions."""
     log_retention: logs.RetentionDays
     """Retention of the function's and the pipe's log groups. Default: one month."""
+    log_encryption_key: kms.IKey | None
+    """Customer managed key for the log groups the construct creates (the function's and the pipe's).
+    Default: None (CloudWatch Logs' own encryption). A key defined in the app gets the key policy
+    statement CloudWatch Logs needs; an imported key's policy must allow ``logs.<region>.amazonaws.com``
+    to use it for log groups of this account."""
     function_memory_size: int
     """Memory of the enrichment function in MB. Default: 512. Range: 128..10240."""
     function_timeout: Duration
@@ -116,6 +121,7 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
     "pipe_log_include_execution_data": False,
     "pipe_encryption_key": None,
     "log_retention": logs.RetentionDays.ONE_MONTH,
+    "log_encryption_key": None,
     "function_memory_size": DEFAULT_FUNCTION_MEMORY_MB,
     "function_timeout": Duration.seconds(DEFAULT_FUNCTION_TIMEOUT_SECONDS),
     "function_architecture": lambda_.Architecture.ARM_64,

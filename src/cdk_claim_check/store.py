@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ._nag import acknowledge
+from ._nag import SSE_S3_REASON, STORE_FINDINGS, acknowledge, acknowledge_compliance_findings
 from .runtime.contract import (
     DEFAULT_TTL_SECONDS,
     LIFECYCLE_MARGIN_DAYS,
@@ -241,6 +241,7 @@ class ClaimCheckStore(_StoreAttributes):
             "Bucket",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
+            minimum_tls_version=1.2,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             encryption=s3.BucketEncryption.S3_MANAGED if encryption_key is None else s3.BucketEncryption.KMS,
             encryption_key=encryption_key,
@@ -255,6 +256,12 @@ class ClaimCheckStore(_StoreAttributes):
             server_access_logs_bucket=server_access_logs_bucket,
             removal_policy=removal_policy,
         )
+        findings = dict(STORE_FINDINGS)
+        if server_access_logs_bucket is not None:
+            del findings["S3BucketLoggingEnabled"]
+        if encryption_key is None:
+            findings["S3DefaultEncryptionKMS"] = SSE_S3_REASON
+        acknowledge_compliance_findings(self, findings)
         if server_access_logs_bucket is None:
             acknowledge(
                 bucket,

@@ -43,5 +43,7 @@ def order_workflow(scope: Construct, construct_id: str) -> sfn.StateMachine:
         construct_id,
         definition_body=sfn.DefinitionBody.from_chainable(for_each_order.next(summarize_batch)),
         tracing_enabled=True,
-        logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+        # Errors only, and without execution data: the restored orders carry names and addresses, which
+        # do not belong in CloudWatch Logs.
+        logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
     )

@@ -55,9 +55,10 @@ def test_the_debug_rule_logs_every_bus_event_to_a_log_group(template: dict[str, 
     assert ":log-group:" in json.dumps(target["Arn"])
 
 
-def test_the_workflow_logs_everything_and_is_traced(template: dict[str, Any]) -> None:
+def test_the_workflow_logs_errors_without_the_restored_orders_and_is_traced(template: dict[str, Any]) -> None:
     (machine,) = _of_type(template, "AWS::StepFunctions::StateMachine").values()
-    assert machine["Properties"]["LoggingConfiguration"]["Level"] == "ALL"
+    logging = machine["Properties"]["LoggingConfiguration"]
+    assert (logging["Level"], logging["IncludeExecutionData"]) == ("ERROR", False)
     assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
 
 

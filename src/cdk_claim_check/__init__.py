@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     from ._pipe_options import PipeOptions
     from .retrieval_pipe import ClaimCheckRetrievalPipe
     from .runtime.contract import Compression, PipeLogLevel, S3Layout, StateMachineInvocation
+    from .runtime_layer import ClaimCheckRuntimeLayer
     from .split_pipe import ClaimCheckSplitPipe
     from .store import ClaimCheckStore, IClaimCheckStore
 
 __all__ = [
     "ClaimCheckRetrievalPipe",
+    "ClaimCheckRuntimeLayer",
     "ClaimCheckSplitPipe",
     "ClaimCheckStore",
     "Compression",
@@ -34,6 +36,7 @@ _EXPORTS = {
     "ClaimCheckStore": ".store",
     "ClaimCheckSplitPipe": ".split_pipe",
     "ClaimCheckRetrievalPipe": ".retrieval_pipe",
+    "ClaimCheckRuntimeLayer": ".runtime_layer",
     "IClaimCheckStore": ".store",
     "PipeOptions": "._pipe_options",
     "Compression": ".runtime.contract",

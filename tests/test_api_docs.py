@@ -35,7 +35,13 @@ def test_api_md_documents_every_public_name() -> None:
 def test_every_optional_prop_states_its_default() -> None:
     import inspect
 
-    from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore, PipeOptions
+    from cdk_claim_check import (
+        ClaimCheckRetrievalPipe,
+        ClaimCheckRuntimeLayer,
+        ClaimCheckSplitPipe,
+        ClaimCheckStore,
+        PipeOptions,
+    )
 
     generator = _generator()
     silent = []
@@ -44,6 +50,7 @@ def test_every_optional_prop_states_its_default() -> None:
         (ClaimCheckStore, "from_table"),
         (ClaimCheckSplitPipe, "__init__"),
         (ClaimCheckRetrievalPipe, "__init__"),
+        (ClaimCheckRuntimeLayer, "__init__"),
     ]:
         function = getattr(cls, method)
         _, params = generator._split_params(generator._clean(function.__doc__))

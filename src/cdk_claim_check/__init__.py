@@ -21,11 +21,13 @@ if TYPE_CHECKING:
         S3Layout,
         StateMachineInvocation,
     )
+    from .runtime_layer import ClaimCheckRuntimeLayer
     from .split_pipe import ClaimCheckSplitPipe
     from .store import ClaimCheckStore, IClaimCheckStore
 
 __all__ = [
     "ClaimCheckRetrievalPipe",
+    "ClaimCheckRuntimeLayer",
     "ClaimCheckSplitPipe",
     "ClaimCheckStore",
     "Compression",
@@ -41,6 +43,7 @@ _EXPORTS = {
     "ClaimCheckStore": ".store",
     "ClaimCheckSplitPipe": ".split_pipe",
     "ClaimCheckRetrievalPipe": ".retrieval_pipe",
+    "ClaimCheckRuntimeLayer": ".runtime_layer",
     "IClaimCheckStore": ".store",
     "PipeOptions": "._pipe_options",
     "Compression": ".runtime.contract",

@@ -104,7 +104,7 @@ def noise(length: int, seed: int = 0) -> str:
 
 
 def expected_value(body: str) -> Any:
-    """What retrieval returns for ``body``: the parsed value of a strict-JSON object or array, else the string."""
+    """What retrieval returns: the parsed value of a strict-JSON object or array, else the string."""
 
     def refuse(constant: str) -> Any:
         raise ValueError(constant)

@@ -50,7 +50,7 @@ def test_split_put_item_500_always_raises(harness: Harness) -> None:
 
 def test_split_put_item_succeeds_two_then_fails(harness: Harness) -> None:
     harness.proxy.add(rule("error500", "dynamodb:PutItem", skip=2))
-    assert not harness.split_rule(split_batch(SMALL + ["four", "five"])).returned
+    assert not harness.split_rule(split_batch([*SMALL, "four", "five"])).returned
 
 
 @pytest.mark.parametrize("fault", ["drop", "drop_after"], ids=["before_forwarding", "after_applied"])

@@ -23,8 +23,10 @@ from cdk_claim_check.runtime import ClaimCheckClient, observability, retrieval, 
 
 FUNCTION_TIMEOUT_SECONDS = 2
 """The functions' timeout in these cases (the template's default of 30 s is too long for a test)."""
-MAX_ATTEMPTS = "3"
-"""``AWS_MAX_ATTEMPTS`` for the test environment: botocore's retries fit in the function timeout."""
+MAX_ATTEMPTS = "2"
+"""``AWS_MAX_ATTEMPTS`` for the test environment. botocore (standard retry mode) backs off up to
+1 s before its 2nd attempt and 2 s before its 3rd: with 2 attempts a retried call fits in the
+function timeout, as the default attempts fit in the default 30 s."""
 
 
 def reset_runtime_caches() -> None:

@@ -45,6 +45,15 @@ class FunctionError(RuntimeError):
         self.error = error
 
 
+class FunctionTimeout(FunctionError):
+    """The handler did not return within the function's timeout: Lambda stops such an invocation."""
+
+    def __init__(self, function_name: str, timeout_seconds: int) -> None:
+        error = TimeoutError(f"Task timed out after {timeout_seconds} seconds")
+        super().__init__(function_name, error)
+        self.timeout_seconds = timeout_seconds
+
+
 class _HandlerOutput(io.TextIOBase):
     """Where handler output goes: the run's log file while a run is active, nowhere otherwise.
 
@@ -95,6 +104,8 @@ class LocalFunction:
         self.memory_mb = memory_mb
         self._modules: dict[str, ModuleType] = {}
         self._handler_function: Any = None
+        self.timeouts = 0
+        """Invocations stopped at the function's timeout (each one's sandbox is dropped: cold start next)."""
 
     @property
     def _module_name(self) -> str:
@@ -144,7 +155,11 @@ class LocalFunction:
     def invoke(self, event: Any) -> Any:
         """Call the handler with ``event`` as Lambda would (JSON in, JSON out).
 
-        Raises :class:`FunctionError` when the handler raises.
+        Raises :class:`FunctionError` when the handler raises, and :class:`FunctionTimeout` when it
+        has not returned within the function's timeout (``timeout_seconds``, from the template). The
+        handler runs in a worker thread; a stopped one is abandoned (it may still finish in the
+        background, as nothing can kill a thread) and the function starts cold on its next call, as
+        Lambda replaces the execution environment of an invocation that timed out.
         """
         payload = json.loads(json.dumps(event))
         with _RUN_LOCK, self._activated():
@@ -154,10 +169,26 @@ class LocalFunction:
                 memory_limit_in_mb=self.memory_mb,
                 timeout_seconds=self.timeout_seconds,
             )
-            try:
-                result = self._load()(payload, context)
-            except Exception as error:
-                raise FunctionError(self.name, error) from error
+            handler = self._load()
+            outcome: list[tuple[bool, Any]] = []
+
+            def run() -> None:
+                try:
+                    outcome.append((True, handler(payload, context)))
+                except Exception as error:
+                    outcome.append((False, error))
+
+            worker = threading.Thread(target=run, name=f"lambda-{self.name}", daemon=True)
+            worker.start()
+            worker.join(context.get_remaining_time_in_millis() / 1000)
+            if not outcome:
+                self.timeouts += 1
+                self._modules.clear()
+                self._handler_function = None
+                raise FunctionTimeout(self.name, self.timeout_seconds)
+            returned, result = outcome[0]
+            if not returned:
+                raise FunctionError(self.name, result) from result
         return json.loads(json.dumps(result)) if result is not None else None
 
 

@@ -56,3 +56,39 @@ def test_readme_lists_every_warning_the_constructs_can_give() -> None:
     assert ids, "no warning ids found: the scan is broken"
     readme = README.read_text()
     assert sorted(warning for warning in ids if f"`{warning}`" not in readme) == []
+
+
+def test_readme_layer_example_synthesizes_with_the_grants_it_names() -> None:
+    from aws_cdk import aws_lambda as lambda_
+
+    from cdk_claim_check import ClaimCheckStore
+
+    section = README.read_text().split("### Redeeming claim checks in your own code", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match, "README has no python block under 'Redeeming claim checks in your own code'"
+    stack = cdk.Stack(cdk.App(), "Consumer")
+    namespace: dict[str, object] = {
+        "self": stack,
+        "lambda_": lambda_,
+        "store": ClaimCheckStore(stack, "Store"),
+    }
+    exec(
+        compile(
+            match.group(1).replace(
+                'code=lambda_.Code.from_asset("consumer")', 'code=lambda_.Code.from_inline("x")'
+            ),
+            str(README),
+            "exec",
+        ),
+        namespace,
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::Lambda::LayerVersion", 1)
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with([Match.object_like({"Action": "dynamodb:BatchGetItem"})])
+            }
+        },
+    )

@@ -221,3 +221,41 @@ def test_bucket_refuses_tls_below_1_2() -> None:
     ClaimCheckStore(stack, "Store")
     policy = json.dumps(Template.from_stack(stack).find_resources("AWS::S3::BucketPolicy"))
     assert '"s3:TlsVersion": 1.2' in policy
+
+
+def _consumer(stack: Any) -> Any:
+    from aws_cdk import aws_lambda as lambda_
+
+    return lambda_.Function(
+        stack,
+        "Consumer",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="app.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+    )
+
+
+def test_grant_redeem_gives_a_function_the_retrieval_reads_only() -> None:
+    from _synth import arn_of, grants
+
+    stack = new_stack()
+    store = ClaimCheckStore(stack, "Store")
+    function = _consumer(stack)
+    store.grant_redeem(function)
+    assert grants(stack, function.role) == {
+        ("dynamodb:BatchGetItem", arn_of(store.table)),
+        ("s3:GetObject", f"{arn_of(store.bucket)}/*"),
+    }
+
+
+def test_grant_issue_gives_a_function_the_split_writes_only() -> None:
+    from _synth import arn_of, grants
+
+    stack = new_stack()
+    store = ClaimCheckStore(stack, "Store")
+    function = _consumer(stack)
+    store.grant_issue(function)
+    assert grants(stack, function.role) == {
+        ("dynamodb:PutItem", arn_of(store.table)),
+        ("s3:PutObject", f"{arn_of(store.bucket)}/*"),
+    }

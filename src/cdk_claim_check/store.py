@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -139,6 +140,31 @@ class _StoreAttributes(Construct):
     def encryption_key(self) -> kms.IKey | None:
         """The customer managed key of the table and bucket, if any."""
         return self._encryption_key
+
+    def grant_issue(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` (your own function using ``ClaimCheckClient.put``) issue claims: exactly the
+        split function's calls (PutItem, PutObject, and the keys' encrypt actions), no reads.
+
+        :param grantee: the principal, e.g. a ``lambda_.Function``.
+        """
+        from ._store_grants import writer_statements  # imports this module
+
+        for statement in writer_statements(_grant_scope(self, grantee), self):
+            grantee.grant_principal.add_to_principal_policy(statement)
+
+    def grant_redeem(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` (your own function using ``ClaimCheckClient.redeem``) redeem claims: exactly
+        the retrieval function's reads (BatchGetItem, GetObject, and kms:Decrypt), no writes.
+
+        :param grantee: the principal, e.g. a ``lambda_.Function``.
+        """
+        from ._store_grants import reader_statements  # imports this module
+
+        statements = reader_statements(
+            _grant_scope(self, grantee), self, delete_after_retrieval=False, readable_buckets=()
+        )
+        for statement in statements:
+            grantee.grant_principal.add_to_principal_policy(statement)
 
 
 class ClaimCheckStore(_StoreAttributes):
@@ -318,3 +344,9 @@ class _ExistingStore(_StoreAttributes):
         self._bucket = bucket
         self._time_to_live = time_to_live
         self._encryption_key = table.encryption_key
+
+
+def _grant_scope(store: Construct, grantee: iam.IGrantable) -> Construct:
+    """Where a grant's cdk-nag acknowledgements go: on the grantee when it is a construct (its role's
+    policy holds the statements), else on the store."""
+    return grantee if isinstance(grantee, Construct) else store

@@ -149,15 +149,21 @@ def normalise_assets(template: Mapping[str, Any]) -> dict[str, Any]:
     return normalised
 
 
-def split_pipe(stack: cdk.Stack, target: Any = "bus", **props: Any) -> ClaimCheckSplitPipe:
-    """A ClaimCheckSplitPipe into ``target`` (a resource, or a kind of :func:`targets` made afresh);
+def _pipe(cls: Any, id: str, source_id: str, stack: cdk.Stack, target: Any, props: dict[str, Any]) -> Any:
+    """A claim-check pipe into ``target`` (a resource, or a kind of :func:`targets` made afresh);
     source and store made unless given."""
     if "source" not in props:
-        props["source"] = queue_with_dlq(stack, "Inbox")
+        props["source"] = queue_with_dlq(stack, source_id)
     if "store" not in props:
         props["store"] = ClaimCheckStore(stack, "Store")
     resource = targets(stack)[target] if isinstance(target, str) else target
-    return ClaimCheckSplitPipe(stack, "Split", target=resource, **props)
+    return cls(stack, id, target=resource, **props)
+
+
+def split_pipe(stack: cdk.Stack, target: Any = "bus", **props: Any) -> ClaimCheckSplitPipe:
+    """A ClaimCheckSplitPipe (construct id ``Split``, source ``Inbox``); see :func:`_pipe`."""
+    pipe: ClaimCheckSplitPipe = _pipe(ClaimCheckSplitPipe, "Split", "Inbox", stack, target, props)
+    return pipe
 
 
 def pipe_properties(stack: cdk.Stack) -> dict[str, Any]:
@@ -175,11 +181,6 @@ def function_environment(stack: cdk.Stack, construct: Any) -> dict[str, Any]:
 
 
 def retrieval_pipe(stack: cdk.Stack, target: Any = "state_machine", **props: Any) -> ClaimCheckRetrievalPipe:
-    """A ClaimCheckRetrievalPipe into ``target`` (a resource, or a kind of :func:`targets` made afresh);
-    source and store made unless given."""
-    if "source" not in props:
-        props["source"] = queue_with_dlq(stack, "Claims")
-    if "store" not in props:
-        props["store"] = ClaimCheckStore(stack, "Store")
-    resource = targets(stack)[target] if isinstance(target, str) else target
-    return ClaimCheckRetrievalPipe(stack, "Retrieve", target=resource, **props)
+    """A ClaimCheckRetrievalPipe (construct id ``Retrieve``, source ``Claims``); see :func:`_pipe`."""
+    pipe: ClaimCheckRetrievalPipe = _pipe(ClaimCheckRetrievalPipe, "Retrieve", "Claims", stack, target, props)
+    return pipe

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from fault_proxy import FaultProxy
-from reliability_helpers import MAX_ATTEMPTS, Harness, LambdaRunner, reset_runtime_caches
+from reliability_helpers import MAX_ATTEMPTS, Harness, LambdaRunner
+
+from _runtime_env import apply_environment, reset_runtime_caches
 
 
 @pytest.fixture
@@ -32,12 +34,7 @@ def harness(
             "POWERTOOLS_METRICS_NAMESPACE": "ClaimCheckFaults",
             **overrides,
         }
-        for name, value in env.items():
-            if value is None:
-                monkeypatch.delenv(name, raising=False)
-            else:
-                monkeypatch.setenv(name, value)
-        reset_runtime_caches()
+        apply_environment(monkeypatch, env)
 
     configure()
     runner = LambdaRunner(proxy=proxy)

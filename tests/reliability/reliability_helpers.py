@@ -18,8 +18,9 @@ from typing import Any
 
 from fault_proxy import FaultProxy
 
+from _runtime_env import reset_runtime_caches
 from cdk_claim_check.local.lambda_harness import DEFAULT_SOURCE_ARN, LambdaContext, sqs_record
-from cdk_claim_check.runtime import ClaimCheckClient, observability, retrieval, split, storage
+from cdk_claim_check.runtime import ClaimCheckClient, retrieval, split
 
 FUNCTION_TIMEOUT_SECONDS = 2
 """The functions' timeout in these cases (the template's default of 30 s is too long for a test)."""
@@ -27,15 +28,6 @@ MAX_ATTEMPTS = "2"
 """``AWS_MAX_ATTEMPTS`` for the test environment. botocore (standard retry mode) backs off up to
 1 s before its 2nd attempt and 2 s before its 3rd: with 2 attempts a retried call fits in the
 function timeout, as the default attempts fit in the default 30 s."""
-
-
-def reset_runtime_caches() -> None:
-    """A cold start: the handlers' clients and configuration are built again on their next call."""
-    split._client.cache_clear()
-    retrieval._runtime.cache_clear()
-    storage.default_dynamodb_client.cache_clear()
-    storage.default_s3_client.cache_clear()
-    observability.tracer.cache_clear()
 
 
 @dataclass

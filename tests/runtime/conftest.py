@@ -8,15 +8,7 @@ from typing import Any
 import pytest
 from runtime_helpers import LambdaContext
 
-from cdk_claim_check.runtime import observability, retrieval, split, storage
-
-
-def _reset_runtime_caches() -> None:
-    split._client.cache_clear()
-    retrieval._runtime.cache_clear()
-    storage.default_dynamodb_client.cache_clear()
-    storage.default_s3_client.cache_clear()
-    observability.tracer.cache_clear()
+from _runtime_env import apply_environment, reset_runtime_caches
 
 
 @pytest.fixture
@@ -41,13 +33,8 @@ def configure_runtime(
             "POWERTOOLS_TRACE_DISABLED": "true",
             **overrides,
         }
-        for name, value in env.items():
-            if value is None:
-                monkeypatch.delenv(name, raising=False)
-            else:
-                monkeypatch.setenv(name, value)
-        _reset_runtime_caches()
+        apply_environment(monkeypatch, env)
 
     configure()
     yield configure
-    _reset_runtime_caches()
+    reset_runtime_caches()

@@ -178,10 +178,15 @@ def _render_protocol(cls: type) -> str:
     return f"## `{cls.__name__}` (interface)\n\n{_clean(cls.__doc__)}\n\n" + "\n".join(rows) + "\n"
 
 
+def _positional(cls: type, method: str) -> str:
+    """The positional parameters of a method, as in ``scope, id``."""
+    return ", ".join(a.arg for a in _function_node(cls, method).args.args if a.arg not in ("self", "cls"))
+
+
 def _render_class(cls: type) -> str:
     parts = [f"## `{cls.__name__}`\n", _clean(cls.__doc__) + "\n"]
     init_prose, _ = _split_params(_clean(cls.__init__.__doc__))  # type: ignore[misc]
-    parts.append(f"### `{cls.__name__}(scope, id, *, ...)`\n")
+    parts.append(f"### `{cls.__name__}({_positional(cls, '__init__')}, *, ...)`\n")
     if init_prose:
         parts.append(init_prose + "\n")
     parts.append(_parameters_table(cls, "__init__") + "\n")

@@ -22,7 +22,7 @@ from _synth import new_stack, queue_with_dlq, state_machine
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
 from cdk_claim_check._asset import RETRIEVAL_HANDLER, SPLIT_HANDLER
 from cdk_claim_check.local.functions import LocalFunction, lambda_environment
-from cdk_claim_check.local.lambda_harness import not_in_lambda_hidden, sqs_record
+from cdk_claim_check.local.lambda_harness import ACCOUNT, not_in_lambda_hidden, sqs_record
 
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:111111111111:function:asset-test"
 
@@ -75,8 +75,9 @@ def _invoke_from_asset(
     asset_hash = str(function["Properties"]["Code"]["S3Key"]).removesuffix(".zip")
     asset_dir = outdir / f"asset.{asset_hash}"
     assert sorted(path.name for path in asset_dir.iterdir()) == ["runtime"]
+    names = {**physical_names, "AWS::AccountId": ACCOUNT}
     environment = {
-        name: physical_names[value["Ref"]] if isinstance(value, dict) else value
+        name: names[value["Ref"]] if isinstance(value, dict) else value
         for name, value in function["Properties"]["Environment"]["Variables"].items()
     }
     local = LocalFunction(

@@ -13,6 +13,7 @@ from .runtime._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._pipe_options import PipeOptions
+    from .extended_client import ExtendedClientBucket
     from .retrieval_pipe import ClaimCheckRetrievalPipe
     from .runtime.contract import (
         Compression,
@@ -31,6 +32,7 @@ __all__ = [
     "ClaimCheckSplitPipe",
     "ClaimCheckStore",
     "Compression",
+    "ExtendedClientBucket",
     "IClaimCheckStore",
     "PipeDesiredState",
     "PipeLogLevel",
@@ -45,6 +47,7 @@ _EXPORTS = {
     "ClaimCheckRetrievalPipe": ".retrieval_pipe",
     "ClaimCheckRuntimeLayer": ".runtime_layer",
     "IClaimCheckStore": ".store",
+    "ExtendedClientBucket": ".extended_client",
     "PipeOptions": "._pipe_options",
     "Compression": ".runtime.contract",
     "PipeDesiredState": ".runtime.contract",

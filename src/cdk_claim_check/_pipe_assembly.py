@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from aws_cdk import Annotations, ArnFormat, Stack
+from aws_cdk import Annotations, ArnFormat, Aws, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -34,7 +34,14 @@ from ._nag import PIPE_FINDINGS, UNENCRYPTED_LOGS_REASON, acknowledge, acknowled
 from ._pipe_options import PipeOptions, resolve_options
 from ._pipe_targets import PipeTarget, resolve_target
 from ._source import check_source, consume_statements, inspect_source
-from .runtime.contract import POWERTOOLS_ENVIRONMENT, PipeLogLevel
+from .extended_client import extended_client_environment, resolve_extended_client_buckets
+from .runtime.contract import (
+    ENV_EXPECTED_BUCKET_OWNER,
+    ENV_EXTENDED_CLIENT_BUCKETS,
+    ENV_FUNCTION_TIMEOUT_SECONDS,
+    POWERTOOLS_ENVIRONMENT,
+    PipeLogLevel,
+)
 from .store import IClaimCheckStore, check_store
 
 DEFAULT_EVENT_SOURCE = "claim-check"
@@ -92,6 +99,9 @@ class ClaimCheckPipeBase(Construct):
             self._source_facts.visibility_timeout_seconds, self._options["function_timeout"]
         )
         self._source_dead_letter_queue = self._find_source_dead_letter_queue()
+        self._extended_client_buckets = resolve_extended_client_buckets(
+            self._store, self._options["extended_client_buckets"]
+        )
 
     def _find_source_dead_letter_queue(self) -> sqs.IQueue | None:
         """The source queue's DLQ (for its alarm); a warning when none is known."""
@@ -164,7 +174,7 @@ class ClaimCheckPipeBase(Construct):
             timeout=options["function_timeout"],
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self._function_log_group,
-            environment={**POWERTOOLS_ENVIRONMENT, **spec.environment},
+            environment={**POWERTOOLS_ENVIRONMENT, **self._shared_environment(), **spec.environment},
             environment_encryption=options["environment_encryption_key"],
         )
         # The role's policy must exist before the function runs, or its first invocations fail.
@@ -175,6 +185,15 @@ class ClaimCheckPipeBase(Construct):
             "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions "
             "(tracing is on).",
         )
+
+    def _shared_environment(self) -> dict[str, str]:
+        """What both functions read besides their own settings (docs/contract.md)."""
+        return {
+            # Every S3 call checks the bucket owner: the stack's account, unless a bucket names its own.
+            ENV_EXPECTED_BUCKET_OWNER: Aws.ACCOUNT_ID,
+            ENV_EXTENDED_CLIENT_BUCKETS: extended_client_environment(self, self._extended_client_buckets),
+            ENV_FUNCTION_TIMEOUT_SECONDS: str(int(self._options["function_timeout"].to_seconds())),
+        }
 
     def _build_pipe_role(self, spec: EnrichmentSpec) -> None:
         self._pipe_role = iam.Role(

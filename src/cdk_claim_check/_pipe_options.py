@@ -15,9 +15,11 @@ from aws_cdk import Duration, Token
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from ._checks import check_whole_number, coerce_option
+from .extended_client import ExtendedClientBucket
 from .runtime.contract import (
     DEFAULT_FUNCTION_MEMORY_MB,
     DEFAULT_FUNCTION_TIMEOUT_SECONDS,
@@ -104,6 +106,13 @@ class PipeOptions(TypedDict, total=False):
     source_dead_letter_queue: sqs.IQueue | None
     """The source queue's DLQ, for its alarm, when the source is imported. Default: the DLQ of a source
     queue defined in the app; none for an imported one."""
+    extended_client_buckets: Sequence[ExtendedClientBucket | s3.IBucket]
+    """The only buckets (an ``s3.IBucket``: any key; an ``ExtendedClientBucket``: keys under its
+    ``key_prefix``, with its owner account) whose SQS Extended Client pointers are honoured: the split
+    claims a pointer message without copying only into them (any other fails the batch,
+    ``pointer_not_allowed``), and the retrieval reads only there (``s3:GetObject`` on the prefix,
+    checked again at run time). Never the store's own bucket. Give both pipes the same list. Default:
+    none (every pointer message is refused)."""
 
 
 PIPE_OPTION_DEFAULTS: PipeOptions = {
@@ -129,6 +138,7 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
     "environment_encryption_key": None,
     "alarms_enabled": True,
     "source_dead_letter_queue": None,
+    "extended_client_buckets": (),
 }
 """The default of every shared prop (None: worked out per pipe, see the prop's text)."""
 

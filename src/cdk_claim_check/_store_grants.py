@@ -1,7 +1,9 @@
 """The least-privilege statements of the functions on the store.
 
 The split function writes (conditional ``PutItem`` needs only ``dynamodb:PutItem``; S3 ``PutObject``);
-the retrieval function reads (and deletes only when asked to). Neither gets the other's rights.
+the retrieval function reads, and, when asked to shorten a redeemed claim's expiry, may update that one
+attribute (``dynamodb:UpdateItem`` limited to ``id`` and ``expires_at``). Neither deletes anything, and
+neither gets the other's rights.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ._nag import acknowledge_wildcard_resource
+from .extended_client import ExtendedClientBucket, extended_client_read_statements
+from .runtime.contract import PARTITION_KEY, TTL_ATTRIBUTE
 from .store import IClaimCheckStore
 
 _OBJECT_WILDCARD_REASON = (
@@ -51,31 +55,43 @@ def reader_statements(
     scope: Construct,
     store: IClaimCheckStore,
     *,
-    delete_after_retrieval: bool,
-    readable_buckets: Sequence[s3.IBucket],
+    expire_after_retrieval: bool,
+    extended_client_buckets: Sequence[ExtendedClientBucket],
 ) -> list[iam.PolicyStatement]:
     # Exactly the calls the runtime makes (docs/contract.md, "Store item").
-    table_actions = ["dynamodb:BatchGetItem"]
-    object_actions = ["s3:GetObject"]
-    if delete_after_retrieval:
-        # The runtime deletes redeemed items in batches; IAM has no delete-only form of BatchWriteItem.
-        table_actions.append("dynamodb:BatchWriteItem")
-        object_actions.append("s3:DeleteObject")
-    statements = [iam.PolicyStatement(actions=table_actions, resources=[store.table.table_arn])]
+    statements = [iam.PolicyStatement(actions=["dynamodb:BatchGetItem"], resources=[store.table.table_arn])]
+    if expire_after_retrieval:
+        # UpdateItem of the expiry only: not BatchWriteItem (which also puts), and no delete.
+        statements.append(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[store.table.table_arn],
+                conditions={
+                    "ForAllValues:StringEquals": {"dynamodb:Attributes": [PARTITION_KEY, TTL_ATTRIBUTE]},
+                    "StringEqualsIfExists": {"dynamodb:ReturnValues": ["NONE"]},
+                },
+            )
+        )
     keys = []
     if store.table.encryption_key is not None:
         keys.append(store.table.encryption_key.key_arn)
+        if expire_after_retrieval:
+            # As for the split's writes: an update is a write under the table key.
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["kms:Encrypt", "kms:GenerateDataKey"],
+                    resources=[store.table.encryption_key.key_arn],
+                )
+            )
     if store.bucket is not None:
-        statements.append(iam.PolicyStatement(actions=object_actions, resources=[_objects(store.bucket)]))
+        statements.append(iam.PolicyStatement(actions=["s3:GetObject"], resources=[_objects(store.bucket)]))
         acknowledge_wildcard_resource(scope, _objects(store.bucket), _OBJECT_WILDCARD_REASON)
         if store.bucket.encryption_key is not None:
             keys.append(store.bucket.encryption_key.key_arn)
-    for extra in readable_buckets:
-        # SQS Extended Client pointers name objects in buckets the store does not own: read only.
-        statements.append(iam.PolicyStatement(actions=["s3:GetObject"], resources=[_objects(extra)]))
-        acknowledge_wildcard_resource(scope, _objects(extra), _OBJECT_WILDCARD_REASON)
-        if extra.encryption_key is not None:
-            keys.append(extra.encryption_key.key_arn)
+    # SQS Extended Client pointers name objects in buckets the store does not own: read only, prefix only.
+    extra_statements, extra_keys = extended_client_read_statements(scope, extended_client_buckets)
+    statements += extra_statements
+    keys += extra_keys
     if keys:
         statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=keys))
     return statements

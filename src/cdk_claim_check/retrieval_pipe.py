@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Unpack
 
-from aws_cdk import Annotations, Size, Token
-from aws_cdk import aws_s3 as s3
+from aws_cdk import Annotations, Duration, Size, Token
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -18,9 +16,13 @@ from ._pipe_targets import PipeTarget, TargetKind
 from ._source import retention_seconds
 from ._store_grants import reader_statements
 from .runtime.contract import (
+    DEFAULT_REDEEMED_GRACE_SECONDS,
     ENV_BUCKET_NAME,
-    ENV_DELETE_AFTER_RETRIEVAL,
+    ENV_MAX_PAYLOAD_BYTES,
+    ENV_REDEEMED_GRACE_SECONDS,
     ENV_TABLE_NAME,
+    MAX_REDEEMED_GRACE_SECONDS,
+    MIN_REDEEMED_GRACE_SECONDS,
     SQS_MAX_MESSAGE_BYTES,
     STEP_FUNCTIONS_INPUT_LIMIT_BYTES,
 )
@@ -47,12 +49,37 @@ def _max_payload_bytes(max_payload_size: Size | None) -> int:
     return int(size)
 
 
-def _retrieval_environment(store: IClaimCheckStore, delete_after_retrieval: bool) -> dict[str, str]:
+def _grace_seconds(expire_after_retrieval: bool, redeemed_grace_period: Duration | None) -> int | None:
+    """The grace period in seconds when expiry after retrieval is on, else None."""
+    if not expire_after_retrieval:
+        if redeemed_grace_period is not None:
+            raise ValueError(
+                "redeemed_grace_period is set but expire_after_retrieval=False, so claims keep their full "
+                "time to live; set expire_after_retrieval=True or drop redeemed_grace_period"
+            )
+        return None
+    if redeemed_grace_period is None:
+        return DEFAULT_REDEEMED_GRACE_SECONDS
+    seconds = redeemed_grace_period.to_seconds()
+    if (
+        Token.is_unresolved(seconds)
+        or not MIN_REDEEMED_GRACE_SECONDS <= seconds <= MAX_REDEEMED_GRACE_SECONDS
+    ):
+        raise ValueError(
+            f"redeemed_grace_period={seconds} seconds is outside {MIN_REDEEMED_GRACE_SECONDS} s..14 days "
+            "(shorter would not cover Pipes' redelivery of a batch; no redelivery comes after 14 days); "
+            "pass a Duration in that range"
+        )
+    return int(seconds)
+
+
+def _retrieval_environment(
+    store: IClaimCheckStore, grace_seconds: int | None, max_payload_bytes: int
+) -> dict[str, str]:
     """The retrieval function's environment, per the runtime contract (docs/contract.md)."""
-    environment = {
-        ENV_TABLE_NAME: store.table.table_name,
-        ENV_DELETE_AFTER_RETRIEVAL: "true" if delete_after_retrieval else "false",
-    }
+    environment = {ENV_TABLE_NAME: store.table.table_name, ENV_MAX_PAYLOAD_BYTES: str(max_payload_bytes)}
+    if grace_seconds is not None:
+        environment[ENV_REDEEMED_GRACE_SECONDS] = str(grace_seconds)
     if store.bucket is not None:
         environment[ENV_BUCKET_NAME] = store.bucket.bucket_name
     return environment
@@ -80,8 +107,8 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
         store: IClaimCheckStore,
         target: PipeTarget,
         max_payload_size: Size | None = None,
-        delete_after_retrieval: bool = False,
-        readable_buckets: Sequence[s3.IBucket] = (),
+        expire_after_retrieval: bool = False,
+        redeemed_grace_period: Duration | None = None,
         **options: Unpack[PipeOptions],
     ) -> None:
         """Create the retrieval function, its pipe and their alarms.
@@ -94,16 +121,20 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
         :param target: where the original payloads go: ``events.IEventBus``, ``sqs.IQueue``,
             ``sns.ITopic``, ``lambda_.IFunction`` or ``stepfunctions.IStateMachine``.
         :param max_payload_size: the largest original payload this pipe redeems. Default: 1 MiB (the SQS
-            maximum). Bounds the batch size and the Step Functions input check.
-        :param delete_after_retrieval: delete the item (and, in the ``object`` layout, its S3 object;
-            packed objects expire by lifecycle) once redeemed. The enrichment deletes before the pipe
-            delivers to the target: if that delivery fails, the retried batch finds its claims
-            ``missing`` and goes to the source's DLQ without its payloads. Only right when each claim
-            check has exactly one consumer and the target rarely fails. Grants ``dynamodb:BatchWriteItem``
-            and ``s3:DeleteObject`` (IAM has no delete-only form of BatchWriteItem). Default: False
-            (items expire by TTL; a failed delivery can be redeemed again).
-        :param readable_buckets: other buckets the function may read, for SQS Extended Client pointers
-            that name objects outside the store's bucket (read only). Default: none.
+            maximum). Bounds the batch size and the Step Functions input check, and every read of an
+            object of its own (``object`` layout, SQS Extended Client pointers): a ranged GET of at most
+            this many bytes, a larger object fails the batch ``too_large``.
+        :param expire_after_retrieval: once a batch is redeemed, shorten each claim's expiry to
+            ``redeemed_grace_period`` from then (never lengthen it), so the table's TTL and the bucket's
+            lifecycle rule remove it early. Nothing is deleted: a batch that Pipes redelivers (its target
+            delivery failed, or the function was stopped after the update) redeems exactly again within
+            the grace period. Only right when each claim check has exactly one consumer. Grants
+            ``dynamodb:UpdateItem`` on ``id`` and ``expires_at`` only. Default: False (claims live
+            their full time to live).
+        :param redeemed_grace_period: how long a redeemed claim stays redeemable when
+            ``expire_after_retrieval`` is on. Default: 1 hour (Pipes' redeliveries of a failed target
+            delivery: the source's visibility timeout times its maxReceiveCount, usually minutes, and
+            time to redrive the DLQ after a transient failure). Range: 60 seconds..14 days.
         """
         super().__init__(scope, id, source=source, store=store, target=target, options=options)
         payload_bytes = _max_payload_bytes(max_payload_size)
@@ -120,17 +151,18 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
         )
         self._warn_if_step_functions_input_may_overflow(batch_size, payload_bytes)
         self._warn_if_claims_outlive_the_store()
+        grace_seconds = _grace_seconds(expire_after_retrieval, redeemed_grace_period)
         statements = reader_statements(
             self,
             self._store,
-            delete_after_retrieval=delete_after_retrieval,
-            readable_buckets=list(readable_buckets),
+            expire_after_retrieval=grace_seconds is not None,
+            extended_client_buckets=self._extended_client_buckets,
         )
         self._build(
             EnrichmentSpec(
                 handler=RETRIEVAL_HANDLER,
                 description="Claim-check retrieval: redeems each claim check for its payload",
-                environment=_retrieval_environment(self._store, delete_after_retrieval),
+                environment=_retrieval_environment(self._store, grace_seconds, payload_bytes),
                 function_statements=statements,
                 batch_size=batch_size,
                 default_detail_type=DEFAULT_DETAIL_TYPE,

@@ -9,6 +9,14 @@ import pytest
 from runtime_helpers import LambdaContext
 
 from _runtime_env import apply_environment, reset_runtime_caches
+from cdk_claim_check.local.lambda_harness import ACCOUNT
+from cdk_claim_check.runtime import storage
+
+
+@pytest.fixture(autouse=True)
+def _caller_account_is_motos(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients given explicit moto clients would ask the real STS for the bucket owner: answer as moto."""
+    monkeypatch.setattr(storage, "caller_account", lambda: ACCOUNT)
 
 
 @pytest.fixture

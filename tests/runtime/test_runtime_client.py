@@ -135,26 +135,37 @@ def test_redeem_accepts_a_json_string_claim_check(claim_check_resources: Any) ->
     assert client.redeem(json.dumps(check)).value == "text body"
 
 
-def test_client_delete_removes_item_and_own_object(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources, s3_layout="object", compression="none")
+def _expires_at(resources: Any, check: dict[str, Any]) -> int:
+    return int(_item(resources, check)["expires_at"]["N"])
+
+
+def test_redeem_with_expiry_shortens_the_claims_life_and_keeps_it_redeemable(
+    claim_check_resources: Any,
+) -> None:
+    now = [1_000_000.0]
+    client = _client(claim_check_resources, s3_layout="object", compression="none", clock=lambda: now[0])
     check = client.put("y" * 10_000)
-    assert client.redeem(check, delete=True).body == "y" * 10_000
-    assert _objects(claim_check_resources) == []
-    with pytest.raises(ClaimCheckError, match="missing"):
+    assert _expires_at(claim_check_resources, check) == 1_000_000 + 604_800
+    assert client.redeem(check, expire_after_seconds=600).body == "y" * 10_000
+    assert _expires_at(claim_check_resources, check) == 1_000_600
+    assert len(_objects(claim_check_resources)) == 1  # nothing deleted: the lifecycle rule removes it
+    # Never lengthened: a later redemption with a longer grace keeps the earlier end.
+    assert client.redeem(check, expire_after_seconds=3_000).body == "y" * 10_000
+    assert _expires_at(claim_check_resources, check) == 1_000_600
+    now[0] = 1_000_600.0
+    with pytest.raises(ClaimCheckError, match="expired"):
         client.redeem(check)
 
 
-class FailingObjectDeletes(AwsClaimStore):
-    """The AWS store, whose S3 deletes fail (after its item deletes went through)."""
+class FailingExpiry(AwsClaimStore):
+    """The AWS store, whose expiry updates fail."""
 
-    def delete_object(self, location: S3Location) -> None:
-        raise ClientError({"Error": {"Code": "SlowDown", "Message": "Slow down"}}, "DeleteObject")
+    def shorten_expiry(self, claim_id: str, expires_at: int) -> None:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "UpdateItem")
 
 
-def test_redeem_with_delete_returns_the_payload_when_the_delete_fails_midway(
-    claim_check_resources: Any,
-) -> None:
-    store = FailingObjectDeletes(
+def test_redeem_with_expiry_returns_the_payload_when_the_update_fails(claim_check_resources: Any) -> None:
+    store = FailingExpiry(
         claim_check_resources.table_name, dynamodb=claim_check_resources.dynamodb, s3=claim_check_resources.s3
     )
     client = ClaimCheckClient(
@@ -165,10 +176,8 @@ def test_redeem_with_delete_returns_the_payload_when_the_delete_fails_midway(
         store=store,
     )
     check = client.put("z" * 10_000)
-    # The item is gone before the object delete fails: raising would leave the caller nothing.
-    assert client.redeem(check, delete=True).body == "z" * 10_000
-    with pytest.raises(ClaimCheckError, match="missing"):
-        client.redeem(check)
+    assert client.redeem(check, expire_after_seconds=60).body == "z" * 10_000
+    assert client.redeem(check).body == "z" * 10_000  # the claim is whole: it expires by its TTL
 
 
 class RecordingStore(AwsClaimStore):

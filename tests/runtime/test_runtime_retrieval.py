@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from runtime_helpers import claims_batch, sqs_record
+from runtime_helpers import LambdaContext, claims_batch, sqs_record
 
 from cdk_claim_check.runtime import ClaimCheckError, retrieval, split
 from cdk_claim_check.runtime.storage import AwsClaimStore
-from cdk_claim_check.runtime.wire import S3Location
 
 
 def _claim(lambda_context: Any, *bodies: str) -> list[dict[str, Any]]:
@@ -177,8 +176,13 @@ def test_retrieval_fails_missing_when_the_s3_object_is_gone(
     assert error.reason == "missing"
 
 
+def _expiries(resources: Any) -> list[int]:
+    items = resources.dynamodb.scan(TableName=resources.table_name)["Items"]
+    return sorted(int(item["expires_at"]["N"]) for item in items)
+
+
 @pytest.mark.parametrize("layout", ["packed", "object"])
-def test_retrieval_deletes_claims_after_retrieval_when_configured(
+def test_retrieval_shortens_expiry_after_retrieval_when_configured_and_shortens_nothing(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any, layout: str
 ) -> None:
     settings = {
@@ -188,62 +192,64 @@ def test_retrieval_deletes_claims_after_retrieval_when_configured(
     }
     configure_runtime(**settings)
     checks = _claim(lambda_context, "inline", "offloaded " * 1000)
-    assert claim_check_resources.s3.list_objects_v2(Bucket=claim_check_resources.bucket_name)["KeyCount"] == 1
-    configure_runtime(**settings, CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+    before = _expiries(claim_check_resources)
+    configure_runtime(**settings, CLAIM_CHECK_REDEEMED_GRACE_SECONDS="600")
     assert retrieval.handler(claims_batch(checks), lambda_context) == ["inline", "offloaded " * 1000]
-    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 0
-    remaining = claim_check_resources.s3.list_objects_v2(Bucket=claim_check_resources.bucket_name)["KeyCount"]
-    # An object of its own goes with its claim; a packed object is shared, so the lifecycle rule removes it.
-    assert remaining == (1 if layout == "packed" else 0)
-    error, _ = _redeem_error(checks, lambda_context)
-    assert error.reason == "missing"
+    after = _expiries(claim_check_resources)
+    assert all(shortened < full - 600_000 for shortened, full in zip(after, before, strict=True))
+    assert claim_check_resources.s3.list_objects_v2(Bucket=claim_check_resources.bucket_name)["KeyCount"] == 1
 
 
-def test_retrieval_delivers_the_batch_when_deleting_its_claims_fails_midway(
+def test_retrieval_delivers_the_batch_when_shortening_expiry_fails(
     configure_runtime: Any,
     lambda_context: Any,
     claim_check_resources: Any,
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    settings = {
-        "CLAIM_CHECK_INLINE_LIMIT_BYTES": "100",
-        "CLAIM_CHECK_COMPRESSION": "none",
-        "CLAIM_CHECK_S3_LAYOUT": "object",
-    }
-    configure_runtime(**settings)
-    checks = _claim(lambda_context, "inline", "offloaded " * 1000)
-    configure_runtime(**settings, CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+    checks = _claim(lambda_context, "inline", "other")
+    configure_runtime(CLAIM_CHECK_REDEEMED_GRACE_SECONDS="600")
 
-    def delete_object_fails(self: AwsClaimStore, location: S3Location) -> None:
-        raise ClientError({"Error": {"Code": "SlowDown", "Message": "Slow down"}}, "DeleteObject")
+    def update_fails(self: AwsClaimStore, claim_id: str, expires_at: int) -> None:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "UpdateItem")
 
-    monkeypatch.setattr(AwsClaimStore, "delete_object", delete_object_fails)
-    # The items are already gone when the object delete fails: failing the batch now would make
-    # Pipes retry it into "missing", so the payloads in hand must go to the target.
-    assert retrieval.handler(claims_batch(checks), lambda_context) == ["inline", "offloaded " * 1000]
-    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 0
-    output = capfd.readouterr().out
-    assert '"DeleteFailures":[1.0]' in output.replace(" ", "")
-    assert "ClaimsDeleted" not in output
+    monkeypatch.setattr(AwsClaimStore, "shorten_expiry", update_fails)
+    assert retrieval.handler(claims_batch(checks), lambda_context) == ["inline", "other"]
+    output = capfd.readouterr().out.replace(" ", "")
+    assert '"ExpiryShorteningFailures":[1.0]' in output
+    assert "ClaimsExpiryShortened" not in output
 
 
-def test_retrieval_fails_too_large_past_the_6_mb_response_limit_and_deletes_nothing(
+def test_retrieval_skips_shortening_expiry_with_too_little_time_left(
+    configure_runtime: Any, lambda_context: Any, claim_check_resources: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    checks = _claim(lambda_context, "inline")
+    before = _expiries(claim_check_resources)
+    configure_runtime(CLAIM_CHECK_REDEEMED_GRACE_SECONDS="600")
+    almost_out = LambdaContext(function_name="claim-check-test", timeout_seconds=1)
+    assert retrieval.handler(claims_batch(checks), almost_out) == ["inline"]
+    assert _expiries(claim_check_resources) == before
+    assert '"ExpiryShorteningSkipped":[1.0]' in capfd.readouterr().out.replace(" ", "")
+
+
+def test_retrieval_fails_too_large_past_the_6_mb_response_limit_and_shortens_nothing(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:
-    configure_runtime(CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+    configure_runtime(CLAIM_CHECK_REDEEMED_GRACE_SECONDS="600")
     checks = _claim(lambda_context, *[str(index) * 1_000_000 for index in range(7)])
+    before = _expiries(claim_check_resources)
     error, batch = _redeem_error(checks, lambda_context)
     assert (error.reason, error.position, error.message_id) == ("too_large", 6, batch[6]["messageId"])
-    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 7
+    assert _expiries(claim_check_resources) == before
 
 
-def test_retrieval_fails_malformed_on_a_json_body_with_an_escaped_lone_surrogate_and_deletes_nothing(
+def test_retrieval_fails_malformed_on_a_json_body_with_an_escaped_lone_surrogate_and_shortens_nothing(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:
-    configure_runtime(CLAIM_CHECK_DELETE_AFTER_RETRIEVAL="true")
+    configure_runtime(CLAIM_CHECK_REDEEMED_GRACE_SECONDS="600")
     checks = _claim(lambda_context, '{"a": 1}', '["\\ud800"]', "text")  # valid UTF-8: split accepts it
+    before = _expiries(claim_check_resources)
     error, batch = _redeem_error(checks, lambda_context)
     assert (error.reason, error.position, error.message_id) == ("malformed", 1, batch[1]["messageId"])
     assert str(error).startswith(f"record 1 (messageId '{batch[1]['messageId']}'): malformed: ")
-    assert claim_check_resources.dynamodb.scan(TableName=claim_check_resources.table_name)["Count"] == 3
+    assert _expiries(claim_check_resources) == before

@@ -104,6 +104,7 @@ def test_split_without_keep_fields_leaves_the_format_to_retrieval_which_applies_
 def test_split_without_keep_fields_still_recognises_a_foreign_pointer_however_it_is_written(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any, class_name: str
 ) -> None:
+    configure_runtime(CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS='[{"bucket": "producer"}]')
     body = f' [ "{class_name}" , {{"s3BucketName": "producer", "s3Key": "k"}}]'
     check = split.handler([sqs_record(body)], lambda_context)[0]
     item = _item(claim_check_resources, check["claimCheck"]["id"])
@@ -177,6 +178,9 @@ def test_split_claims_foreign_pointer_without_copying_and_redeems_from_its_bucke
     s3 = claim_check_resources.s3
     producer_bucket = f"{claim_check_resources.bucket_name}-producer"
     s3.create_bucket(Bucket=producer_bucket)
+    configure_runtime(
+        CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS=json.dumps([{"bucket": producer_bucket, "prefix": "large/"}])
+    )
     payloads = ['{"orderId": "big-1", "blob": "' + "z" * 300_000 + '"}', "large plain text " * 20_000]
     for key, payload in zip(["large/payload-1", "large/payload-2"], payloads, strict=True):
         s3.put_object(Bucket=producer_bucket, Key=key, Body=payload.encode())

@@ -7,8 +7,9 @@ import time
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from cdk_claim_check.runtime.storage import AwsClaimStore, run_concurrently
+from cdk_claim_check.runtime.storage import AwsClaimStore, call_timeouts, run_concurrently
 
 TABLE = "claims"
 
@@ -71,13 +72,46 @@ def test_get_items_gives_up_after_a_bounded_number_of_attempts(sleeps: list[floa
     assert max(sleeps) <= 1.0
 
 
-def test_delete_items_gives_up_after_a_bounded_number_of_attempts(sleeps: list[float]) -> None:
-    left = {TABLE: [{"DeleteRequest": {"Key": {"id": {"S": "a"}}}}]}
-    dynamodb = ScriptedDynamoDB([{"UnprocessedItems": left}])
-    with pytest.raises(RuntimeError, match="unprocessed after 8 attempts"):
-        _store(dynamodb).delete_items(["a"])
-    assert len(dynamodb.requests) == 8
-    assert len(sleeps) == 7
+class RecordingUpdates:
+    """Records UpdateItem requests; answers them with a scripted error code, if any."""
+
+    def __init__(self, code: str | None = None) -> None:
+        self.code = code
+        self.requests: list[dict[str, Any]] = []
+
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        if self.code:
+            raise ClientError({"Error": {"Code": self.code, "Message": "scripted"}}, "UpdateItem")
+        return {}
+
+
+def test_shorten_expiry_only_ever_shortens_and_never_creates_an_item() -> None:
+    dynamodb = RecordingUpdates()
+    AwsClaimStore(TABLE, dynamodb=dynamodb, s3=None).shorten_expiry("a", 1_000)  # type: ignore[arg-type]
+    (request,) = dynamodb.requests
+    assert request["UpdateExpression"] == "SET #expires = :expires"
+    assert request["ConditionExpression"] == "#expires > :expires"  # false for an absent item: no new item
+    assert request["ExpressionAttributeNames"] == {"#expires": "expires_at"}
+    assert request["ExpressionAttributeValues"] == {":expires": {"N": "1000"}}
+
+
+def test_shorten_expiry_ignores_a_failed_condition_but_raises_other_errors() -> None:
+    AwsClaimStore(TABLE, dynamodb=RecordingUpdates("ConditionalCheckFailedException")).shorten_expiry("a", 1)  # type: ignore[arg-type]
+    with pytest.raises(ClientError):
+        AwsClaimStore(
+            TABLE, dynamodb=RecordingUpdates("ProvisionedThroughputExceededException")
+        ).shorten_expiry(  # type: ignore[arg-type]
+            "a", 1
+        )
+
+
+def test_call_timeouts_leave_room_for_every_attempt_within_the_function_timeout() -> None:
+    for timeout in (1, 3, 30, 900):
+        connect, read = call_timeouts(timeout)
+        assert 0 < connect <= 2
+        assert read > 0
+        assert 3 * (connect + read) < timeout
 
 
 def test_get_items_asks_for_each_key_once_in_chunks_of_100(sleeps: list[float]) -> None:

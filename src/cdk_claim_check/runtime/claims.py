@@ -37,6 +37,9 @@ from .wire import (
     parse_extended_pointer,
 )
 
+PACKED_PREFIX = "packed/"
+OBJECT_PREFIX = "objects/"
+
 # The margin covers the item's fixed attributes (id, digests, times, names) with room to spare.
 _FIXED_ITEM_OVERHEAD = 1024
 
@@ -109,6 +112,8 @@ def prepare(
         declared = declared_payload_size(message_attributes) if foreign else None
     except ClaimCheckError as error:
         raise ClaimCheckError(message_id, error.reason, error.detail) from None
+    if foreign is not None and settings.allowed_pointer(foreign) is None:
+        raise ClaimCheckError(message_id, "pointer_not_allowed", _refusal(foreign, settings))
     if foreign is not None:
         return PreparedClaim(
             check=ClaimCheck(id=claim_id, bytes=len(raw) if declared is None else declared, sha256=digest),
@@ -131,6 +136,43 @@ def prepare(
         encoding=encoding,
         stored=stored,
     )
+
+
+def _refusal(location: S3Location, settings: StoreSettings) -> str:
+    if location.bucket == settings.bucket_name:
+        return "SQS Extended Client pointer names the store's own bucket, which pointers may never name"
+    return (
+        f"SQS Extended Client pointer names bucket {location.bucket!r} or a key outside the buckets and key "
+        "prefixes named for such pointers (extended_client_buckets)"
+    )
+
+
+def check_location(stored: StoredClaim, settings: StoreSettings, message_id: str) -> str | None:
+    """Refuse an item whose bytes are somewhere this store may not read for it; returns the owner to
+    expect of the bucket (``None``: the store's own).
+
+    The store's own layouts live in the store's bucket under their prefixes (an object of its own under
+    its claim's id); a foreign pointer must be allowed now, whatever was allowed when it was claimed.
+
+    :raises ClaimCheckError: ``pointer_not_allowed``.
+    """
+    if stored.integrity == "pointer":
+        location = stored.pointer
+        allowed = settings.allowed_pointer(location) if location is not None else None
+        if location is None or allowed is None:
+            detail = _refusal(location, settings) if location else "foreign item has no pointer"
+            raise ClaimCheckError(message_id, "pointer_not_allowed", f"claim {stored.id}: {detail}")
+        return allowed.owner
+    own = [(stored.packed[0], PACKED_PREFIX)] if stored.packed else []
+    own += [(stored.pointer, f"{OBJECT_PREFIX}{stored.id}/")] if stored.pointer else []
+    for location, prefix in own:
+        if location.bucket != settings.bucket_name or not location.key.startswith(prefix):
+            raise ClaimCheckError(
+                message_id,
+                "pointer_not_allowed",
+                f"claim {stored.id} points outside the store's bucket layout",
+            )
+    return None
 
 
 def fits_inline(claim: PreparedClaim, settings: StoreSettings) -> bool:
@@ -205,11 +247,6 @@ class StoredClaim:
     inline: bytes | None
     packed: tuple[S3Location, int, int] | None
     pointer: S3Location | None
-
-    @property
-    def owns_object(self) -> bool:
-        """True for an object of its own that this store wrote (deleted with the claim)."""
-        return self.pointer is not None and self.integrity == "payload"
 
 
 def from_item(item: Mapping[str, Any]) -> StoredClaim:

@@ -19,17 +19,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .config import RuntimeConfig, StoreSettings, load_config
-from .contract import DEFAULT_TTL_SECONDS, Compression, S3Layout
+from .config import ExtendedClientLocation, RuntimeConfig, StoreSettings, load_config
+from .contract import DEFAULT_TTL_SECONDS, SQS_MAX_MESSAGE_BYTES, Compression, S3Layout
 from .issuing import ClaimRequest, IssuedBatch, issue_batch
-from .redeeming import RedeemedPayload, delete_redeemed, redeem_batch
+from .redeeming import RedeemedPayload, expire_redeemed, redeem_batch
 from .storage import AwsClaimStore, ClaimStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
-__all__ = ["ClaimCheckClient", "ClaimRequest", "IssuedBatch", "RedeemedPayload"]
+__all__ = ["ClaimCheckClient", "ClaimRequest", "ExtendedClientLocation", "IssuedBatch", "RedeemedPayload"]
 
 _log = logging.getLogger(__name__)
 
@@ -45,6 +45,15 @@ class ClaimCheckClient:
         8192 with a bucket, 350,000 without.
     :param s3_layout: ``packed`` (default) or ``object``.
     :param keep_fields: JSON fields copied into the claim check's ``metadata``; default none.
+    :param extended_client_buckets: the only buckets (and key prefixes) whose SQS Extended Client
+        pointers are claimed and redeemed; default none (such pointers fail ``pointer_not_allowed``).
+        The store's own bucket never counts.
+    :param expected_bucket_owner: account sent as ``ExpectedBucketOwner`` on every S3 call to the
+        store's bucket; default ``None``: the account of the credentials (STS, looked up once).
+    :param max_payload_bytes: the largest payload read from an object of its own (a ranged GET);
+        default 1 MiB.
+    :param timeout_seconds: bound of one AWS call with all its attempts (connect and read timeouts,
+        3 attempts); default ``None``, botocore's defaults. The handlers pass the function timeout.
     :param dynamodb_client: boto3 clients to use; default: created on first use from the
         usual boto3 environment (``AWS_REGION``, ``AWS_ENDPOINT_URL``, ...).
     :param s3_client: boto3 clients to use; default: created on first use from the
@@ -65,6 +74,10 @@ class ClaimCheckClient:
         inline_limit_bytes: int | None = None,
         s3_layout: S3Layout = S3Layout.PACKED,
         keep_fields: Sequence[str] = (),
+        extended_client_buckets: Sequence[ExtendedClientLocation] = (),
+        expected_bucket_owner: str | None = None,
+        max_payload_bytes: int = SQS_MAX_MESSAGE_BYTES,
+        timeout_seconds: float | None = None,
         dynamodb_client: DynamoDBClient | None = None,
         s3_client: S3Client | None = None,
         store: ClaimStore | None = None,
@@ -78,14 +91,24 @@ class ClaimCheckClient:
             inline_limit_bytes=inline_limit_bytes,
             s3_layout=s3_layout,
             keep_fields=tuple(keep_fields),
+            extended_client_buckets=tuple(extended_client_buckets),
+            expected_bucket_owner=expected_bucket_owner,
+            max_payload_bytes=max_payload_bytes,
         )
-        self._store = store or AwsClaimStore(table_name, dynamodb=dynamodb_client, s3=s3_client)
+        self._store = store or AwsClaimStore(
+            table_name,
+            dynamodb=dynamodb_client,
+            s3=s3_client,
+            bucket_owner=expected_bucket_owner,
+            timeout_seconds=timeout_seconds,
+        )
         self._clock = clock
 
     @classmethod
     def from_config(cls, config: RuntimeConfig | None = None, **kwargs: Any) -> ClaimCheckClient:
         """A client with the settings of the environment contract (``load_config()`` by default)."""
-        settings = (config or load_config()).store
+        config = config or load_config()
+        settings = config.store
         return cls(
             settings.table_name,
             settings.bucket_name,
@@ -94,6 +117,10 @@ class ClaimCheckClient:
             inline_limit_bytes=settings.inline_limit_bytes,
             s3_layout=settings.s3_layout,
             keep_fields=settings.keep_fields,
+            extended_client_buckets=settings.extended_client_buckets,
+            expected_bucket_owner=settings.expected_bucket_owner,
+            max_payload_bytes=settings.max_payload_bytes,
+            timeout_seconds=config.function_timeout_seconds,
             **kwargs,
         )
 
@@ -120,39 +147,48 @@ class ClaimCheckClient:
         """
         return issue_batch(self._store, self.settings, requests, now=int(self._clock()))
 
-    def redeem(self, claim_check: Any, *, delete: bool = False) -> RedeemedPayload:
+    def redeem(self, claim_check: Any, *, expire_after_seconds: int | None = None) -> RedeemedPayload:
         """Redeem one claim check (the wire object, an EventBridge event holding it, or a JSON
-        string of either); with ``delete=True`` (default ``False``) the claim is deleted after.
+        string of either); see :meth:`redeem_batch` for ``expire_after_seconds`` (default ``None``).
 
-        :raises ClaimCheckError: ``missing``, ``expired``, ``tampered``, ``unknown_version`` or ``malformed``.
+        :raises ClaimCheckError: ``missing``, ``expired``, ``tampered``, ``unknown_version``,
+            ``malformed``, ``too_large`` or ``pointer_not_allowed``.
         """
-        return self.redeem_batch([claim_check], delete=delete)[0]
+        return self.redeem_batch([claim_check], expire_after_seconds=expire_after_seconds)[0]
 
     def redeem_batch(
-        self, claim_checks: Sequence[Any], *, message_ids: Sequence[str] | None = None, delete: bool = False
+        self,
+        claim_checks: Sequence[Any],
+        *,
+        message_ids: Sequence[str] | None = None,
+        expire_after_seconds: int | None = None,
     ) -> list[RedeemedPayload]:
         """Redeem claim checks in order (the retrieval handler's operation).
 
-        ``message_ids`` (default: the claim ids) name the records in errors. With ``delete=True``
-        (default ``False``) the claims are deleted once all of them are verified; a failed delete is
-        logged (logger ``cdk_claim_check.runtime.client``), not raised, and the payloads are returned.
+        ``message_ids`` (default: the claim ids) name the records in errors. With
+        ``expire_after_seconds`` (default ``None``: leave the claims alone) each claim's expiry is
+        shortened to that many seconds from now once all of them are verified (see :meth:`expire`);
+        until then the claims redeem again. A failure to shorten is logged (logger
+        ``cdk_claim_check.runtime.client``), not raised, and the payloads are returned.
 
         :raises ClaimCheckError: naming the first record that cannot be redeemed.
         """
-        payloads = redeem_batch(self._store, claim_checks, message_ids=message_ids, now=int(self._clock()))
-        if delete:
+        payloads = redeem_batch(
+            self._store, self.settings, claim_checks, message_ids=message_ids, now=int(self._clock())
+        )
+        if expire_after_seconds is not None:
             try:
-                self.delete(payloads)
+                self.expire(payloads, expire_after_seconds)
             except Exception:
-                # The payloads are in hand: raising would lose them, for the claims deleted before the
-                # failure cannot be redeemed again. What is left expires by TTL (and lifecycle).
-                _log.warning("redeemed claims not deleted; they expire by TTL", exc_info=True)
+                # The payloads are in hand, and the claims are whole: they expire by their TTL instead.
+                _log.warning("redeemed claims not shortened; they expire by their TTL", exc_info=True)
         return payloads
 
-    def delete(self, payloads: Sequence[RedeemedPayload]) -> None:
-        """Delete redeemed claims: items, and the objects of their own (``object`` layout).
+    def expire(self, payloads: Sequence[RedeemedPayload], after_seconds: int) -> None:
+        """Shorten redeemed claims' expiry to ``after_seconds`` from now; never lengthen it, delete nothing.
 
-        Packed objects are shared by a batch and expire by the bucket's lifecycle rule; objects
-        named by a foreign SQS Extended Client pointer belong to their sender and are kept.
+        The table's TTL removes the items after that and the bucket's lifecycle rule the objects
+        (packed objects are shared by a batch; objects of SQS Extended Client pointers belong to their
+        sender). Until then a claim redeems again, exactly: a redelivered batch loses nothing.
         """
-        delete_redeemed(self._store, payloads)
+        expire_redeemed(self._store, payloads, int(self._clock()) + after_seconds)

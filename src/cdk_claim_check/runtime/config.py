@@ -10,31 +10,73 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
 from .contract import (
+    DEFAULT_FUNCTION_TIMEOUT_SECONDS,
     DEFAULT_INLINE_LIMIT_WITH_BUCKET,
     DEFAULT_TTL_SECONDS,
     ENV_BUCKET_NAME,
     ENV_COMPRESSION,
-    ENV_DELETE_AFTER_RETRIEVAL,
+    ENV_EXPECTED_BUCKET_OWNER,
+    ENV_EXTENDED_CLIENT_BUCKETS,
+    ENV_FUNCTION_TIMEOUT_SECONDS,
     ENV_INLINE_LIMIT_BYTES,
     ENV_KEEP_FIELDS,
+    ENV_MAX_PAYLOAD_BYTES,
+    ENV_REDEEMED_GRACE_SECONDS,
     ENV_S3_LAYOUT,
     ENV_TABLE_NAME,
     ENV_TTL_SECONDS,
+    LAMBDA_MAX_TIMEOUT_SECONDS,
+    MAX_EXTENDED_CLIENT_BUCKETS,
     MAX_INLINE_LIMIT_BYTES,
+    MAX_REDEEMED_GRACE_SECONDS,
     MAX_TTL_SECONDS,
+    MIN_REDEEMED_GRACE_SECONDS,
     MIN_TTL_SECONDS,
+    SQS_MAX_MESSAGE_BYTES,
     Compression,
     S3Layout,
 )
 from .errors import ConfigError
+from .wire import S3Location
 
 _Option = TypeVar("_Option", bound=StrEnum)
+_ACCOUNT = re.compile(r"[0-9]{12}")
+
+
+@dataclass(frozen=True)
+class ExtendedClientLocation:
+    """A bucket (and key prefix) that SQS Extended Client pointers may name.
+
+    :ivar bucket: the bucket name, compared exactly.
+    :ivar prefix: keys must start with it; default ``""`` (any key of the bucket).
+    :ivar owner: the account that must own the bucket (``ExpectedBucketOwner``); default ``None``,
+        the store's expected owner.
+    """
+
+    bucket: str
+    prefix: str = ""
+    owner: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.bucket, str) or not self.bucket:
+            raise ConfigError(ENV_EXTENDED_CLIENT_BUCKETS, "an entry has no bucket name")
+        if not isinstance(self.prefix, str):
+            raise ConfigError(ENV_EXTENDED_CLIENT_BUCKETS, f"the prefix of {self.bucket!r} is not a string")
+        if self.owner is not None and not _ACCOUNT.fullmatch(str(self.owner)):
+            raise ConfigError(
+                ENV_EXTENDED_CLIENT_BUCKETS, f"the owner of {self.bucket!r} is not a 12-digit account"
+            )
+
+    def covers(self, location: S3Location) -> bool:
+        """True for an object of this bucket (exact name) under this prefix."""
+        return location.bucket == self.bucket and location.key.startswith(self.prefix)
 
 
 @dataclass(frozen=True)
@@ -52,6 +94,14 @@ class StoreSettings:
         ``object`` (one object per payload, SQS Extended Client pointer form).
     :ivar keep_fields: field names (dotted paths allowed) copied from JSON-object bodies into the
         claim check's ``metadata``; default none.
+    :ivar extended_client_buckets: the only buckets (and key prefixes) that a source message's SQS
+        Extended Client pointer may name; default none (every such pointer is refused). The store's
+        own bucket never counts, even if listed.
+    :ivar expected_bucket_owner: the account sent as ``ExpectedBucketOwner`` on every S3 call to the
+        store's bucket (and to the Extended Client buckets without an owner of their own); default
+        ``None``: the account of the caller's credentials (STS ``GetCallerIdentity``, once).
+    :ivar max_payload_bytes: the largest payload read from an object of its own; the read is a ranged
+        GET of at most this many bytes (plus one, to detect a larger object); default 1 MiB.
     """
 
     table_name: str
@@ -61,6 +111,9 @@ class StoreSettings:
     inline_limit_bytes: int | None = None
     s3_layout: S3Layout = S3Layout.PACKED
     keep_fields: tuple[str, ...] = ()
+    extended_client_buckets: tuple[ExtendedClientLocation, ...] = ()
+    expected_bucket_owner: str | None = None
+    max_payload_bytes: int = SQS_MAX_MESSAGE_BYTES
 
     def __post_init__(self) -> None:
         if not self.table_name:
@@ -84,6 +137,28 @@ class StoreSettings:
         for field in self.keep_fields:
             if not isinstance(field, str) or not field or "" in field.split("."):
                 raise ConfigError(ENV_KEEP_FIELDS, f"{field!r} is not a field name or dotted path")
+        if self.expected_bucket_owner is not None and not _ACCOUNT.fullmatch(self.expected_bucket_owner):
+            raise ConfigError(
+                ENV_EXPECTED_BUCKET_OWNER, f"{self.expected_bucket_owner!r} is not a 12-digit account"
+            )
+        if not 1 <= self.max_payload_bytes <= SQS_MAX_MESSAGE_BYTES:
+            raise ConfigError(
+                ENV_MAX_PAYLOAD_BYTES, f"{self.max_payload_bytes} is out of range 1..{SQS_MAX_MESSAGE_BYTES}"
+            )
+        if len(self.extended_client_buckets) > MAX_EXTENDED_CLIENT_BUCKETS:
+            raise ConfigError(
+                ENV_EXTENDED_CLIENT_BUCKETS, f"names more than {MAX_EXTENDED_CLIENT_BUCKETS} buckets"
+            )
+
+    def allowed_pointer(self, location: S3Location) -> ExtendedClientLocation | None:
+        """The entry that lets an SQS Extended Client pointer name ``location``, or ``None``.
+
+        A pointer into the store's own bucket is never allowed: a message must not choose which of the
+        store's objects the retrieval reads.
+        """
+        if location.bucket == self.bucket_name:
+            return None
+        return next((entry for entry in self.extended_client_buckets if entry.covers(location)), None)
 
     @property
     def effective_inline_limit(self) -> int:
@@ -98,12 +173,29 @@ class RuntimeConfig:
     """Everything the handlers read from the environment.
 
     :ivar store: the store settings.
-    :ivar delete_after_retrieval: delete a claim once redeemed; default ``False`` (safe for fan-out
-        and for a target delivery that fails and is retried).
+    :ivar redeemed_grace_seconds: when set, a redeemed claim's expiry is shortened to this many
+        seconds after its redemption (never lengthened), so a redelivered batch still redeems in
+        that time; default ``None``, claims live their full time to live (safe for fan-out).
+    :ivar function_timeout_seconds: the function's timeout, which bounds each AWS call with its
+        retries; default 30.
     """
 
     store: StoreSettings
-    delete_after_retrieval: bool = False
+    redeemed_grace_seconds: int | None = None
+    function_timeout_seconds: int = DEFAULT_FUNCTION_TIMEOUT_SECONDS
+
+    def __post_init__(self) -> None:
+        grace = self.redeemed_grace_seconds
+        if grace is not None and not MIN_REDEEMED_GRACE_SECONDS <= grace <= MAX_REDEEMED_GRACE_SECONDS:
+            raise ConfigError(
+                ENV_REDEEMED_GRACE_SECONDS,
+                f"{grace} is out of range {MIN_REDEEMED_GRACE_SECONDS}..{MAX_REDEEMED_GRACE_SECONDS} seconds",
+            )
+        if not 1 <= self.function_timeout_seconds <= LAMBDA_MAX_TIMEOUT_SECONDS:
+            raise ConfigError(
+                ENV_FUNCTION_TIMEOUT_SECONDS,
+                f"{self.function_timeout_seconds} is out of range 1..{LAMBDA_MAX_TIMEOUT_SECONDS} seconds",
+            )
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> RuntimeConfig:
@@ -113,6 +205,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> RuntimeConfig:
     """
     env = os.environ if environ is None else environ
     ttl_seconds = _integer(env, ENV_TTL_SECONDS)
+    max_payload = _integer(env, ENV_MAX_PAYLOAD_BYTES)
     store = StoreSettings(
         table_name=env.get(ENV_TABLE_NAME, "").strip(),
         bucket_name=_optional(env, ENV_BUCKET_NAME),
@@ -121,8 +214,16 @@ def load_config(environ: Mapping[str, str] | None = None) -> RuntimeConfig:
         inline_limit_bytes=_integer(env, ENV_INLINE_LIMIT_BYTES),
         s3_layout=_choice(env, ENV_S3_LAYOUT, S3Layout, S3Layout.PACKED),
         keep_fields=_keep_fields(env),
+        extended_client_buckets=_extended_client_buckets(env),
+        expected_bucket_owner=_optional(env, ENV_EXPECTED_BUCKET_OWNER),
+        max_payload_bytes=SQS_MAX_MESSAGE_BYTES if max_payload is None else max_payload,
     )
-    return RuntimeConfig(store=store, delete_after_retrieval=_boolean(env, ENV_DELETE_AFTER_RETRIEVAL, False))
+    timeout = _integer(env, ENV_FUNCTION_TIMEOUT_SECONDS)
+    return RuntimeConfig(
+        store=store,
+        redeemed_grace_seconds=_integer(env, ENV_REDEEMED_GRACE_SECONDS),
+        function_timeout_seconds=DEFAULT_FUNCTION_TIMEOUT_SECONDS if timeout is None else timeout,
+    )
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
@@ -155,14 +256,21 @@ def _choice(env: Mapping[str, str], name: str, options: type[_Option], default: 
         raise ConfigError(name, f"{raw!r} is not one of {', '.join(options)}") from None
 
 
-def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
+def _extended_client_buckets(env: Mapping[str, str]) -> tuple[ExtendedClientLocation, ...]:
+    raw = env.get(ENV_EXTENDED_CLIENT_BUCKETS)
     if raw is None or not raw.strip():
-        return default
-    value = raw.strip().lower()
-    if value not in ("true", "false"):
-        raise ConfigError(name, f"{raw!r} is not 'true' or 'false'")
-    return value == "true"
+        return ()
+    expected = 'a JSON array like [{"bucket": "b", "prefix": "p/", "owner": "123456789012"}]'
+    try:
+        entries = json.loads(raw)
+    except ValueError:
+        raise ConfigError(ENV_EXTENDED_CLIENT_BUCKETS, f"is not JSON; expected {expected}") from None
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ConfigError(ENV_EXTENDED_CLIENT_BUCKETS, f"is not {expected}")
+    return tuple(
+        ExtendedClientLocation(entry.get("bucket", ""), entry.get("prefix", ""), entry.get("owner") or None)
+        for entry in entries
+    )
 
 
 def _keep_fields(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -19,7 +19,16 @@ ENV_COMPRESSION = "CLAIM_CHECK_COMPRESSION"
 ENV_INLINE_LIMIT_BYTES = "CLAIM_CHECK_INLINE_LIMIT_BYTES"
 ENV_S3_LAYOUT = "CLAIM_CHECK_S3_LAYOUT"
 ENV_KEEP_FIELDS = "CLAIM_CHECK_KEEP_FIELDS"
-ENV_DELETE_AFTER_RETRIEVAL = "CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"
+ENV_REDEEMED_GRACE_SECONDS = "CLAIM_CHECK_REDEEMED_GRACE_SECONDS"
+"""Retrieval: set, a redeemed claim's expiry is shortened to this many seconds from redemption."""
+ENV_EXTENDED_CLIENT_BUCKETS = "CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS"
+"""Both: JSON list of ``{"bucket", "prefix", "owner"}``: where SQS Extended Client pointers may point."""
+ENV_EXPECTED_BUCKET_OWNER = "CLAIM_CHECK_EXPECTED_BUCKET_OWNER"
+"""Both: the account that owns the store's bucket (and, by default, the Extended Client buckets)."""
+ENV_MAX_PAYLOAD_BYTES = "CLAIM_CHECK_MAX_PAYLOAD_BYTES"
+"""Retrieval: the largest payload read from an object of its own (a ranged GET bounds the read)."""
+ENV_FUNCTION_TIMEOUT_SECONDS = "CLAIM_CHECK_FUNCTION_TIMEOUT_SECONDS"
+"""Both: the function's timeout, which bounds the AWS clients' timeouts and retries."""
 
 POWERTOOLS_SERVICE_NAME = "claim-check"
 METRICS_NAMESPACE = "ClaimCheck"
@@ -56,6 +65,23 @@ DYNAMODB_ITEM_LIMIT_BYTES = 400 * 1024
 
 MAX_KEEP_FIELDS_JSON_CHARS = 2_048
 """``keep_fields`` as JSON stays this short, so it does not crowd the 4 KB Lambda environment."""
+
+# --- Redemption and SQS Extended Client pointers --------------------------------------------------------
+
+DEFAULT_REDEEMED_GRACE_SECONDS = 3600
+"""How long a redeemed claim stays redeemable when expiry after retrieval is on. Pipes redelivers a
+batch whose target delivery failed after the source queue's visibility timeout, up to its
+maxReceiveCount (5 x 30 s .. 5 x 12 min for usual settings): an hour covers those retries and leaves
+time to redrive a DLQ'd batch that failed for a transient reason."""
+MIN_REDEEMED_GRACE_SECONDS = 60
+MAX_REDEEMED_GRACE_SECONDS = 14 * 24 * 3600
+"""The SQS maximum retention (14 days): no redelivery comes later than that."""
+MAX_EXTENDED_CLIENT_BUCKETS = 10
+"""Buckets named for SQS Extended Client pointers per pipe (each entry takes room in the 4 KB environment)."""
+AWS_CLIENT_MAX_ATTEMPTS = 3
+"""Attempts per AWS call (botocore standard retry mode) inside the functions."""
+AWS_CLIENT_MAX_CONNECT_SECONDS = 2
+"""Upper bound of the AWS clients' connect timeout; both timeouts shrink with a short function timeout."""
 
 # --- Service limits -----------------------------------------------------------------------------------
 

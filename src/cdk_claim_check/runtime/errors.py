@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Reason = Literal["missing", "expired", "tampered", "unknown_version", "malformed", "conflict", "too_large"]
+Reason = Literal[
+    "missing",
+    "expired",
+    "tampered",
+    "unknown_version",
+    "malformed",
+    "conflict",
+    "too_large",
+    "pointer_not_allowed",
+]
 """Why a claim could not be issued or redeemed."""
 
 REASONS: frozenset[str] = frozenset(get_args(Reason))
@@ -22,7 +31,8 @@ class ClaimCheckError(Exception):
     :ivar message_id: the source record's ``messageId`` (or the claim id when the client was called
         directly without one).
     :ivar reason: one of ``missing``, ``expired``, ``tampered``, ``unknown_version``, ``malformed``,
-        ``conflict``, ``too_large``.
+        ``conflict``, ``too_large``, ``pointer_not_allowed`` (an SQS Extended Client pointer names a
+        bucket or key outside the ones named for them, or the store's own bucket).
     :ivar detail: a human-readable explanation, never payload content.
     :ivar position: the record's index in the batch, when it came from a batch (else ``None``).
     """

@@ -12,15 +12,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .claims import Placement, PreparedClaim, check_item_size, fits_inline, prepare, to_item
+from .claims import (
+    OBJECT_PREFIX,
+    PACKED_PREFIX,
+    Placement,
+    PreparedClaim,
+    check_item_size,
+    fits_inline,
+    prepare,
+    to_item,
+)
 from .codec import decompress, sha256_hex
 from .config import StoreSettings
 from .errors import ClaimCheckError
 from .storage import ClaimStore, run_concurrently
 from .wire import S3Location, claim_id
-
-PACKED_PREFIX = "packed/"
-OBJECT_PREFIX = "objects/"
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,9 @@ class MetricName:
     REDEEMED_BYTES = "RedeemedBytes"
     CLAIM_MISSES = "ClaimMisses"
     CLAIMS_REJECTED = "ClaimsRejected"
-    CLAIMS_DELETED = "ClaimsDeleted"
-    DELETE_FAILURES = "DeleteFailures"
+    CLAIMS_EXPIRED = "ClaimsExpiryShortened"
+    EXPIRY_FAILURES = "ExpiryShorteningFailures"
+    EXPIRY_SKIPPED = "ExpiryShorteningSkipped"
 
 
 def tracing_disabled() -> bool:

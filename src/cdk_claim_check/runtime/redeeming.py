@@ -1,7 +1,8 @@
 """Redeeming claim checks: one consistent BatchGetItem, the S3 reads needed, verification.
 
-Every claim is checked against its item (version, expiry, size and digest) before its bytes
-are fetched, and the bytes against the claim after; only then is anything deleted.
+Every claim is checked against its item (version, expiry, size, digest, and where its bytes may be)
+before its bytes are fetched, and the bytes against the claim after. Nothing is ever deleted: a
+redeemed claim's expiry can be shortened to a grace period, so a redelivered batch still redeems.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .claims import NOT_PARSED, StoredClaim, check_redeemable, decode_body, from_item
+from .claims import NOT_PARSED, StoredClaim, check_location, check_redeemable, decode_body, from_item
 from .codec import BodyFormat, restore
+from .config import StoreSettings
 from .errors import ClaimCheckError
 from .storage import ClaimStore, ObjectMissingError, run_concurrently
 from .wire import ClaimCheck, S3Location, parse_claim_check
@@ -27,14 +29,12 @@ class RedeemedPayload:
     :ivar body: the original body, byte-exact.
     :ivar body_format: ``json`` (a JSON object or array) or ``text``.
     :ivar message_attributes: the source message's attributes, as they were stored.
-    :ivar owned_object: the S3 object of its own deleted with the claim (``object`` layout), if any.
     """
 
     claim_id: str
     body: str
     body_format: BodyFormat
     message_attributes: dict[str, Any] = field(default_factory=dict)
-    owned_object: S3Location | None = field(default=None, repr=False, compare=False)
     # The value parsed while the format was detected, handed out once (so no caller shares an
     # object with another, as if every read of ``value`` parsed the body afresh).
     _parsed: list[Any] = field(default_factory=list, repr=False, compare=False)
@@ -51,8 +51,21 @@ class RedeemedPayload:
             return restore(self.body, self.body_format)
 
 
+@dataclass(frozen=True)
+class _Located:
+    """A verified item, and the owner to expect of the bucket its object is in (``None``: the store's)."""
+
+    claim: StoredClaim
+    owner: str | None
+
+
 def redeem_batch(
-    store: ClaimStore, claim_checks: Sequence[Any], *, message_ids: Sequence[str] | None, now: int
+    store: ClaimStore,
+    settings: StoreSettings,
+    claim_checks: Sequence[Any],
+    *,
+    message_ids: Sequence[str] | None,
+    now: int,
 ) -> list[RedeemedPayload]:
     """Redeem claim checks, in order; ``message_ids`` (default: the claim ids) name records in errors.
 
@@ -68,38 +81,46 @@ def redeem_batch(
             raise error.at(position, name or "?") from None
         names.append(name or checks[-1].id)
     items = store.get_items([check.id for check in checks])
-    stored = [
-        _verified_item(items.get(check.id), check, name, position, now)
+    located = [
+        _verified_item(items.get(check.id), check, name, position, now, settings)
         for position, (check, name) in enumerate(zip(checks, names, strict=True))
     ]
-    fetched = _fetch(store, stored, names)
+    fetched = _fetch(store, located, names, settings.max_payload_bytes)
     redeemed = []
-    for position, (claim, data, name) in enumerate(zip(stored, fetched, names, strict=True)):
+    for position, (entry, data, name) in enumerate(zip(located, fetched, names, strict=True)):
+        claim = entry.claim
         try:
             body, body_format, value = decode_body(claim, data, name)
         except ClaimCheckError as error:
             raise error.at(position) from None
-        owned = claim.pointer if claim.owns_object else None
         parsed = [] if value is NOT_PARSED else [value]
-        redeemed.append(RedeemedPayload(claim.id, body, body_format, claim.attributes, owned, parsed))
+        redeemed.append(RedeemedPayload(claim.id, body, body_format, claim.attributes, parsed))
     return redeemed
 
 
-def delete_redeemed(store: ClaimStore, payloads: Sequence[RedeemedPayload]) -> None:
-    """Delete redeemed claims: their items, then their S3 objects of their own.
+def expire_redeemed(store: ClaimStore, payloads: Sequence[RedeemedPayload], expires_at: int) -> None:
+    """Shorten the expiry of redeemed claims to ``expires_at`` (never lengthen it); delete nothing.
 
-    Packed objects are shared by a batch and are left to the bucket's lifecycle rule; the objects
-    of foreign SQS Extended Client pointers belong to their sender and are kept.
+    The table's TTL then removes the items and the bucket's lifecycle rule the objects (packed
+    objects are shared by a batch; objects of foreign pointers belong to their sender). Until then
+    a redelivered batch, whose target delivery failed or whose function was stopped after this
+    call was applied, redeems exactly as the first time.
     """
-    # Items first: an item must never point at an object that is already gone.
-    store.delete_items([payload.claim_id for payload in payloads])
-    owned = list(dict.fromkeys(payload.owned_object for payload in payloads if payload.owned_object))
-    run_concurrently(store.delete_object, owned)
+    run_concurrently(lambda claim_id: store.shorten_expiry(claim_id, expires_at), _unique_ids(payloads))
+
+
+def _unique_ids(payloads: Sequence[RedeemedPayload]) -> list[str]:
+    return list(dict.fromkeys(payload.claim_id for payload in payloads))
 
 
 def _verified_item(
-    item: dict[str, Any] | None, check: ClaimCheck, name: str, position: int, now: int
-) -> StoredClaim:
+    item: dict[str, Any] | None,
+    check: ClaimCheck,
+    name: str,
+    position: int,
+    now: int,
+    settings: StoreSettings,
+) -> _Located:
     if item is None:
         raise ClaimCheckError(name, "missing", f"claim {check.id} is not in the store", position)
     try:
@@ -108,37 +129,66 @@ def _verified_item(
         raise ClaimCheckError(name, "tampered", f"store item {check.id} is malformed", position) from None
     try:
         check_redeemable(claim, check, name, now)
+        owner = check_location(claim, settings, name)
     except ClaimCheckError as error:
         raise error.at(position) from None
-    return claim
+    return _Located(claim, owner)
 
 
-def _fetch(store: ClaimStore, stored: list[StoredClaim], names: list[str]) -> list[bytes]:
-    """The stored bytes of each claim: inline, one ranged GET per packed object, one GET per object."""
+def _pointer_limit(claim: StoredClaim, max_payload_bytes: int, name: str, position: int) -> int:
+    """How many bytes an object of its own may have: the size declared for it, within the maximum."""
+    if claim.integrity == "payload" or claim.size_declared:
+        if claim.size > max_payload_bytes:
+            detail = (
+                f"claim {claim.id} declares {claim.size} bytes, above the {max_payload_bytes}-byte maximum"
+            )
+            raise ClaimCheckError(name, "too_large", detail, position)
+        return claim.size
+    return max_payload_bytes
+
+
+def _fetch(
+    store: ClaimStore, located: list[_Located], names: list[str], max_payload_bytes: int
+) -> list[bytes]:
+    """The stored bytes of each claim: inline, one ranged GET per packed object, and one GET per object
+    of its own, ranged to one byte past what it may hold (so a larger object is never read whole)."""
     spans: dict[S3Location, _Span] = {}
-    for claim in stored:
+    limits: list[int] = []
+    for position, (entry, name) in enumerate(zip(located, names, strict=True)):
+        claim = entry.claim
+        limits.append(_pointer_limit(claim, max_payload_bytes, name, position) if claim.pointer else 0)
         if claim.packed is not None:
             location, offset, length = claim.packed
             first, last = spans.get(location, (offset, offset + length - 1))
             spans[location] = (min(first, offset), max(last, offset + length - 1))
-    wanted: list[tuple[S3Location, _Span | None]] = list(spans.items())
-    wanted += [(claim.pointer, None) for claim in stored if claim.pointer is not None]
+    wanted: list[tuple[S3Location, _Span, str | None]] = [(loc, span, None) for loc, span in spans.items()]
+    wanted += [
+        (entry.claim.pointer, (0, limit), entry.owner)
+        for entry, limit in zip(located, limits, strict=True)
+        if entry.claim.pointer is not None
+    ]
     unique = list(dict.fromkeys(wanted))
     blobs = dict(
         zip(unique, run_concurrently(lambda target: _read_or_none(store, *target), unique), strict=True)
     )
     fetched = []
-    for position, (claim, name) in enumerate(zip(stored, names, strict=True)):
+    for position, (entry, limit, name) in enumerate(zip(located, limits, names, strict=True)):
+        claim = entry.claim
         if claim.inline is not None:
             fetched.append(claim.inline)
             continue
         if claim.packed is not None:
             location, offset, length = claim.packed
-            blob = blobs[(location, spans[location])]
+            blob = blobs[(location, spans[location], None)]
             start = offset - spans[location][0]
             data = None if blob is None else blob[start : start + length]
         elif claim.pointer is not None:
-            location, data = claim.pointer, blobs[(claim.pointer, None)]
+            location, data = claim.pointer, blobs[(claim.pointer, (0, limit), entry.owner)]
+            if data is not None and len(data) > limit:
+                detail = (
+                    f"claim {claim.id}: s3://{location.bucket}/{location.key} holds more than {limit} bytes"
+                )
+                raise ClaimCheckError(name, "too_large", detail, position)
         else:
             raise ClaimCheckError(name, "tampered", f"store item {claim.id} has no body", position)
         if data is None:
@@ -148,8 +198,8 @@ def _fetch(store: ClaimStore, stored: list[StoredClaim], names: list[str]) -> li
     return fetched
 
 
-def _read_or_none(store: ClaimStore, location: S3Location, span: _Span | None) -> bytes | None:
+def _read_or_none(store: ClaimStore, location: S3Location, span: _Span, owner: str | None) -> bytes | None:
     try:
-        return store.get_bytes(location) if span is None else store.get_bytes(location, *span)
+        return store.get_bytes(location, *span, owner=owner)
     except ObjectMissingError:
         return None

@@ -20,6 +20,7 @@ from .config import RuntimeConfig, load_config
 from .errors import ClaimCheckError
 from .observability import MetricName, logger, metrics, traced
 from .response_limit import check_enrichment_response
+from .storage import call_timeouts
 
 _MISSES = frozenset({"missing", "expired"})
 
@@ -55,29 +56,41 @@ def handler(event: Any, context: Any) -> list[Any]:
         raise
     logger.set_correlation_id(message_ids[0] if message_ids else None)
     # Only once the whole response is known to be deliverable.
-    deleted = config.delete_after_retrieval and _delete(client, payloads)
-    logger.info("batch redeemed", extra={"message_ids": message_ids, "deleted": deleted})
+    expired = config.redeemed_grace_seconds is not None and _expire(config, client, payloads, context)
+    logger.info("batch redeemed", extra={"message_ids": message_ids, "expiry_shortened": expired})
     metrics.add_metric(name=MetricName.CLAIMS_REDEEMED, unit=MetricUnit.Count, value=len(payloads))
     redeemed_bytes = sum(len(payload.body.encode()) for payload in payloads)
     metrics.add_metric(name=MetricName.REDEEMED_BYTES, unit=MetricUnit.Bytes, value=redeemed_bytes)
     return values
 
 
-def _delete(client: ClaimCheckClient, payloads: list[RedeemedPayload]) -> bool:
-    """Delete the redeemed claims; a failure is logged and counted, never raised.
+def _expire(
+    config: RuntimeConfig, client: ClaimCheckClient, payloads: list[RedeemedPayload], context: Any
+) -> bool:
+    """Shorten the redeemed claims' expiry to the grace period; a failure is logged and counted, never raised.
 
-    The payloads are in hand. Failing the batch now would lose them: Pipes would retry it, and
-    every claim deleted before the failure would then be ``missing``. What is not deleted expires
-    by TTL (items) or by the bucket's lifecycle rule (objects).
+    Nothing is deleted, so whatever happens here (a failure, an answer that never comes back, the
+    function stopped at its timeout) leaves every claim redeemable by a redelivered batch until the
+    grace period ends. With less time left than one attempt of the call, it is skipped: failing the
+    batch at its timeout would only make Pipes deliver it again. Skipped claims expire by their TTL.
     """
+    assert config.redeemed_grace_seconds is not None
+    claim_ids = [payload.claim_id for payload in payloads]
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    margin_ms = 1000 * sum(call_timeouts(config.function_timeout_seconds))
+    if remaining is not None and remaining() < margin_ms:
+        logger.warning(
+            "expiry of redeemed claims not shortened: too little time left", extra={"claim_ids": claim_ids}
+        )
+        metrics.add_metric(name=MetricName.EXPIRY_SKIPPED, unit=MetricUnit.Count, value=1)
+        return False
     try:
-        client.delete(payloads)
+        client.expire(payloads, config.redeemed_grace_seconds)
     except Exception:
         logger.exception(
-            "redeemed claims not deleted; they expire by TTL",
-            extra={"claim_ids": [payload.claim_id for payload in payloads]},
+            "expiry of redeemed claims not shortened; they expire by TTL", extra={"claim_ids": claim_ids}
         )
-        metrics.add_metric(name=MetricName.DELETE_FAILURES, unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=MetricName.EXPIRY_FAILURES, unit=MetricUnit.Count, value=1)
         return False
-    metrics.add_metric(name=MetricName.CLAIMS_DELETED, unit=MetricUnit.Count, value=len(payloads))
+    metrics.add_metric(name=MetricName.CLAIMS_EXPIRED, unit=MetricUnit.Count, value=len(payloads))
     return True

@@ -17,18 +17,23 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from .contract import PARTITION_KEY
+from .contract import (
+    AWS_CLIENT_MAX_ATTEMPTS,
+    AWS_CLIENT_MAX_CONNECT_SECONDS,
+    PARTITION_KEY,
+    TTL_ATTRIBUTE,
+)
 from .wire import S3Location
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
-# BatchGetItem takes at most 100 keys; BatchWriteItem at most 25 requests.
+# BatchGetItem takes at most 100 keys.
 _GET_BATCH = 100
-_DELETE_BATCH = 25
 _MAX_ATTEMPTS = 8
 # Without s3:ListBucket (the functions are not granted it), S3 answers a GET of a missing key with
 # 403 AccessDenied rather than 404 NoSuchKey; a range past the end of a (shortened) object is 416
@@ -66,52 +71,108 @@ class ClaimStore(Protocol):
     def get_items(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Strongly consistent read of the items with these ids; absent ones are left out."""
 
-    def get_bytes(self, location: S3Location, first: int | None = None, last: int | None = None) -> bytes:
-        """An object's bytes, or its inclusive range ``first..last``; raises :class:`ObjectMissingError`."""
+    def get_bytes(
+        self,
+        location: S3Location,
+        first: int | None = None,
+        last: int | None = None,
+        *,
+        owner: str | None = None,
+    ) -> bytes:
+        """An object's bytes, or its inclusive range ``first..last`` (a range that runs past the end
+        gives the bytes there are); ``owner`` (default: the store's) must own the bucket.
 
-    def delete_items(self, ids: Sequence[str]) -> None:
-        """Delete the items with these ids (absent ones are fine)."""
+        :raises ObjectMissingError: when the object or range is not there or not readable.
+        """
 
-    def delete_object(self, location: S3Location) -> None:
-        """Delete one S3 object (absent is fine)."""
+    def shorten_expiry(self, claim_id: str, expires_at: int) -> None:
+        """Set the item's ``expires_at`` to ``expires_at`` if that shortens it (absent items are fine)."""
+
+
+def call_timeouts(timeout_seconds: float) -> tuple[float, float]:
+    """(connect, read) timeouts of one attempt, so that every attempt of a call (and a margin) fits
+    into ``timeout_seconds``, the function's timeout."""
+    per_attempt = timeout_seconds / (AWS_CLIENT_MAX_ATTEMPTS + 1)
+    connect = min(float(AWS_CLIENT_MAX_CONNECT_SECONDS), per_attempt / 3)
+    return connect, per_attempt - connect
+
+
+def _client_config(timeout_seconds: float | None) -> Config | None:
+    if timeout_seconds is None:
+        return None
+    connect, read = call_timeouts(timeout_seconds)
+    return Config(
+        connect_timeout=connect,
+        read_timeout=read,
+        retries={"mode": "standard", "total_max_attempts": AWS_CLIENT_MAX_ATTEMPTS},
+    )
 
 
 @cache
-def default_dynamodb_client() -> DynamoDBClient:
-    """The process-wide DynamoDB client, created on first use (reused across warm invocations)."""
-    return boto3.client("dynamodb")
+def default_dynamodb_client(timeout_seconds: float | None = None) -> DynamoDBClient:
+    """The process-wide DynamoDB client, created on first use (reused across warm invocations); with
+    ``timeout_seconds``, its timeouts and retries fit into that time."""
+    return boto3.client("dynamodb", config=_client_config(timeout_seconds))
 
 
 @cache
-def default_s3_client() -> S3Client:
-    """The process-wide S3 client, created on first use (reused across warm invocations)."""
-    return boto3.client("s3")
+def default_s3_client(timeout_seconds: float | None = None) -> S3Client:
+    """The process-wide S3 client, created on first use (reused across warm invocations); with
+    ``timeout_seconds``, its timeouts and retries fit into that time."""
+    return boto3.client("s3", config=_client_config(timeout_seconds))
+
+
+@cache
+def caller_account() -> str:
+    """The account of the process's credentials (STS ``GetCallerIdentity`` needs no permission)."""
+    return str(boto3.client("sts").get_caller_identity()["Account"])
 
 
 class AwsClaimStore:
-    """:class:`ClaimStore` on a DynamoDB table and S3 (the bucket is named per location)."""
+    """:class:`ClaimStore` on a DynamoDB table and S3 (the bucket is named per location).
+
+    Every S3 call sends ``ExpectedBucketOwner``: ``bucket_owner`` for the store's bucket (default: the
+    account of the credentials), or the owner passed with the call.
+    """
 
     def __init__(
-        self, table_name: str, *, dynamodb: DynamoDBClient | None = None, s3: S3Client | None = None
+        self,
+        table_name: str,
+        *,
+        dynamodb: DynamoDBClient | None = None,
+        s3: S3Client | None = None,
+        bucket_owner: str | None = None,
+        timeout_seconds: float | None = None,
     ) -> None:
         self._table_name = table_name
         self._dynamodb = dynamodb
         self._s3 = s3
+        self._bucket_owner = bucket_owner
+        self._timeout_seconds = timeout_seconds
 
     @property
     def dynamodb(self) -> DynamoDBClient:
         if self._dynamodb is None:
-            self._dynamodb = default_dynamodb_client()
+            self._dynamodb = default_dynamodb_client(self._timeout_seconds)
         return self._dynamodb
 
     @property
     def s3(self) -> S3Client:
         if self._s3 is None:
-            self._s3 = default_s3_client()
+            self._s3 = default_s3_client(self._timeout_seconds)
         return self._s3
 
+    @property
+    def bucket_owner(self) -> str:
+        """The account that must own the store's bucket."""
+        if self._bucket_owner is None:
+            self._bucket_owner = caller_account()
+        return self._bucket_owner
+
     def put_object(self, location: S3Location, data: bytes) -> None:
-        self.s3.put_object(Bucket=location.bucket, Key=location.key, Body=data)
+        self.s3.put_object(
+            Bucket=location.bucket, Key=location.key, Body=data, ExpectedBucketOwner=self.bucket_owner
+        )
 
     def put_item(self, item: Mapping[str, Any]) -> bool:
         try:
@@ -148,8 +209,19 @@ class AwsClaimStore:
                 raise RuntimeError(f"DynamoDB left keys unprocessed after {_MAX_ATTEMPTS} attempts")
         return found
 
-    def get_bytes(self, location: S3Location, first: int | None = None, last: int | None = None) -> bytes:
-        arguments: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key}
+    def get_bytes(
+        self,
+        location: S3Location,
+        first: int | None = None,
+        last: int | None = None,
+        *,
+        owner: str | None = None,
+    ) -> bytes:
+        arguments: dict[str, Any] = {
+            "Bucket": location.bucket,
+            "Key": location.key,
+            "ExpectedBucketOwner": owner or self.bucket_owner,
+        }
         if first is not None and last is not None:
             arguments["Range"] = f"bytes={first}-{last}"
         try:
@@ -160,25 +232,20 @@ class AwsClaimStore:
             raise
         return reply["Body"].read()
 
-    def delete_items(self, ids: Sequence[str]) -> None:
-        unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), _DELETE_BATCH):
-            requests: list[Any] = [
-                {"DeleteRequest": {"Key": {PARTITION_KEY: {"S": ident}}}}
-                for ident in unique[start : start + _DELETE_BATCH]
-            ]
-            pending: dict[str, Any] = {self._table_name: requests}
-            for attempt in range(_MAX_ATTEMPTS):
-                _back_off(attempt)
-                reply = self.dynamodb.batch_write_item(RequestItems=pending)
-                pending = dict(reply.get("UnprocessedItems") or {})
-                if not pending:
-                    break
-            else:
-                raise RuntimeError(f"DynamoDB left deletes unprocessed after {_MAX_ATTEMPTS} attempts")
-
-    def delete_object(self, location: S3Location) -> None:
-        self.s3.delete_object(Bucket=location.bucket, Key=location.key)
+    def shorten_expiry(self, claim_id: str, expires_at: int) -> None:
+        try:
+            self.dynamodb.update_item(
+                TableName=self._table_name,
+                Key={PARTITION_KEY: {"S": claim_id}},
+                UpdateExpression="SET #expires = :expires",
+                # Only ever earlier, and never on an absent item (the condition then fails: no new item).
+                ConditionExpression="#expires > :expires",
+                ExpressionAttributeNames={"#expires": TTL_ATTRIBUTE},
+                ExpressionAttributeValues={":expires": {"N": str(expires_at)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
 
 def _back_off(attempt: int) -> None:

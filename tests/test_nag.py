@@ -21,7 +21,12 @@ from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 from _synth import ACCOUNT, REGION, queue_with_dlq
-from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check import (
+    ClaimCheckRetrievalPipe,
+    ClaimCheckSplitPipe,
+    ClaimCheckStore,
+    ExtendedClientBucket,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -76,8 +81,12 @@ def test_all_three_constructs_pass_aws_solutions_checks(tmp_path: Path) -> None:
     _pipes_on(
         stack,
         ClaimCheckStore(stack, "Store"),
-        delete_after_retrieval=True,
-        readable_buckets=[s3.Bucket.from_bucket_name(stack, "Foreign", "extended-client-payloads")],
+        expire_after_retrieval=True,
+        extended_client_buckets=[
+            ExtendedClientBucket(
+                s3.Bucket.from_bucket_name(stack, "Foreign", "extended-client-payloads"), key_prefix="orders/"
+            )
+        ],
     )
     # The check: synth raises ValidationFailed on any unacknowledged finding (as the next test shows).
     app.synth()

@@ -24,6 +24,7 @@ from _synth import (
     pipe_properties,
     queue_with_dlq,
     retrieval_pipe,
+    role_statements,
     state_machine,
     targets,
 )
@@ -51,24 +52,35 @@ def test_retrieval_function_may_read_the_store_but_not_write_or_delete() -> None
     }
 
 
-def test_delete_after_retrieval_adds_delete_rights_only() -> None:
+def test_expire_after_retrieval_adds_an_update_of_the_expiry_only() -> None:
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
-    retrieve = _retrieve(stack, store=store, delete_after_retrieval=True)
+    retrieve = _retrieve(stack, store=store, expire_after_retrieval=True)
     table, objects = arn_of(store.table), f"{arn_of(store.bucket)}/*"
     assert {pair for pair in grants(stack, retrieve.function_role) if pair[1] in (table, objects)} == {
         ("dynamodb:BatchGetItem", table),
-        ("dynamodb:BatchWriteItem", table),
+        ("dynamodb:UpdateItem", table),
         ("s3:GetObject", objects),
-        ("s3:DeleteObject", objects),
     }
-    assert function_environment(stack, retrieve)["CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"] == "true"
+    (update,) = [
+        statement
+        for statement in role_statements(stack, retrieve.function_role)
+        if statement["Action"] == "dynamodb:UpdateItem"
+    ]
+    assert update["Condition"]["ForAllValues:StringEquals"] == {"dynamodb:Attributes": ["id", "expires_at"]}
+    assert function_environment(stack, retrieve)["CLAIM_CHECK_REDEEMED_GRACE_SECONDS"] == "3600"
 
 
-def test_readable_buckets_are_granted_get_object_only() -> None:
+def test_redeemed_grace_period_sets_the_grace() -> None:
+    stack = new_stack()
+    retrieve = _retrieve(stack, expire_after_retrieval=True, redeemed_grace_period=Duration.minutes(20))
+    assert function_environment(stack, retrieve)["CLAIM_CHECK_REDEEMED_GRACE_SECONDS"] == "1200"
+
+
+def test_extended_client_buckets_are_granted_get_object_only() -> None:
     stack = new_stack()
     foreign = s3.Bucket.from_bucket_name(stack, "ExtendedClientBucket", "extended-client-payloads")
-    retrieve = _retrieve(stack, readable_buckets=[foreign])
+    retrieve = _retrieve(stack, extended_client_buckets=[foreign])
     foreign_objects = "arn:<AWS::Partition>:s3:::extended-client-payloads/*"
     assert {
         action for action, resource in grants(stack, retrieve.function_role) if resource == foreign_objects
@@ -98,7 +110,11 @@ def test_environment_follows_the_runtime_contract() -> None:
     stack = new_stack()
     retrieve = _retrieve(stack)
     environment = function_environment(stack, retrieve)
-    assert environment["CLAIM_CHECK_DELETE_AFTER_RETRIEVAL"] == "false"
+    assert "CLAIM_CHECK_REDEEMED_GRACE_SECONDS" not in environment  # claims live their full time
+    assert environment["CLAIM_CHECK_MAX_PAYLOAD_BYTES"] == "1048576"
+    assert environment["CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS"] == "[]"
+    assert environment["CLAIM_CHECK_EXPECTED_BUCKET_OWNER"] == {"Ref": "AWS::AccountId"}
+    assert environment["CLAIM_CHECK_FUNCTION_TIMEOUT_SECONDS"] == "30"
     assert environment["CLAIM_CHECK_TABLE_NAME"] == {"Ref": logical_id(retrieve.table)}
     assert environment["CLAIM_CHECK_BUCKET_NAME"] == {"Ref": logical_id(retrieve.bucket)}
     assert "CLAIM_CHECK_TTL_SECONDS" not in environment

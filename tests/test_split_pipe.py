@@ -109,6 +109,8 @@ def test_environment_follows_the_runtime_contract_defaults() -> None:
         "CLAIM_CHECK_COMPRESSION": "auto",
         "CLAIM_CHECK_KEEP_FIELDS": "[]",
         "CLAIM_CHECK_S3_LAYOUT": "packed",
+        "CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS": "[]",
+        "CLAIM_CHECK_FUNCTION_TIMEOUT_SECONDS": "30",
         "POWERTOOLS_SERVICE_NAME": "claim-check",
         "POWERTOOLS_METRICS_NAMESPACE": "ClaimCheck",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -61,6 +61,15 @@ def after_call_raises() -> Iterator[Callable[[str], None]]:
         session.events.unregister(event, unique_id=hook)
 
 
+def _producer_bucket(resources: Any, objects: dict[str, bytes]) -> str:
+    """A bucket of an SQS Extended Client sender, beside the store's, holding ``objects`` by key."""
+    producer = f"{resources.bucket_name}-producer"
+    resources.s3.create_bucket(Bucket=producer)
+    for key, body in objects.items():
+        resources.s3.put_object(Bucket=producer, Key=key, Body=body)
+    return producer
+
+
 def _store_item(resources: Any, claim_id: str) -> dict[str, Any]:
     return resources.dynamodb.get_item(TableName=resources.table_name, Key={"id": {"S": claim_id}})["Item"]
 
@@ -96,8 +105,7 @@ def test_retrieval_refuses_an_existing_item_whose_pointer_names_the_stores_own_b
 ) -> None:
     bucket = claim_check_resources.bucket_name
     claim_check_resources.s3.put_object(Bucket=bucket, Key="objects/other/claim", Body=b"secret")
-    producer = f"{bucket}-producer"
-    claim_check_resources.s3.create_bucket(Bucket=producer)
+    producer = _producer_bucket(claim_check_resources, {})
     configure_runtime(CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS=_allowed({"bucket": producer}))
     check = split.handler([sqs_record(_pointer(producer, "k"))], lambda_context)[0]
     # An item written before a config change (or behind the runtime's back) points into the store's bucket.
@@ -115,10 +123,9 @@ def test_retrieval_refuses_an_existing_item_whose_pointer_names_the_stores_own_b
 def test_a_pointer_into_an_allowed_bucket_outside_its_key_prefix_is_refused(
     configure_runtime: Any, lambda_context: Any, claim_check_resources: Any
 ) -> None:
-    producer = f"{claim_check_resources.bucket_name}-producer"
-    claim_check_resources.s3.create_bucket(Bucket=producer)
-    claim_check_resources.s3.put_object(Bucket=producer, Key="payloads/ok", Body=b"allowed")
-    claim_check_resources.s3.put_object(Bucket=producer, Key="private/other", Body=b"not yours")
+    producer = _producer_bucket(
+        claim_check_resources, {"payloads/ok": b"allowed", "private/other": b"not yours"}
+    )
     configure_runtime(
         CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS=_allowed({"bucket": producer, "prefix": "payloads/"})
     )
@@ -140,9 +147,7 @@ def test_an_allowed_pointer_to_an_object_above_max_payload_size_is_refused_witho
     claim_check_resources: Any,
     api_calls: list[tuple[str, dict[str, Any]]],
 ) -> None:
-    producer = f"{claim_check_resources.bucket_name}-producer"
-    claim_check_resources.s3.create_bucket(Bucket=producer)
-    claim_check_resources.s3.put_object(Bucket=producer, Key="big", Body=b"x" * 5_000)
+    producer = _producer_bucket(claim_check_resources, {"big": b"x" * 5_000})
     configure_runtime(
         CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS=_allowed({"bucket": producer}),
         CLAIM_CHECK_MAX_PAYLOAD_BYTES="1000",
@@ -161,9 +166,7 @@ def test_every_s3_call_sends_the_expected_bucket_owner(
     claim_check_resources: Any,
     api_calls: list[tuple[str, dict[str, Any]]],
 ) -> None:
-    producer = f"{claim_check_resources.bucket_name}-producer"
-    claim_check_resources.s3.create_bucket(Bucket=producer)
-    claim_check_resources.s3.put_object(Bucket=producer, Key="k", Body=b"theirs")
+    producer = _producer_bucket(claim_check_resources, {"k": b"theirs"})
     for layout in ("packed", "object"):
         configure_runtime(
             CLAIM_CHECK_INLINE_LIMIT_BYTES="0",

@@ -200,6 +200,6 @@ def _fetch(
 
 def _read_or_none(store: ClaimStore, location: S3Location, span: _Span, owner: str | None) -> bytes | None:
     try:
-        return store.get_bytes(location, *span, owner=owner)
+        return store.get_bytes(location, *span, owner)
     except ObjectMissingError:
         return None

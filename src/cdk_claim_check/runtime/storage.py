@@ -71,16 +71,9 @@ class ClaimStore(Protocol):
     def get_items(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Strongly consistent read of the items with these ids; absent ones are left out."""
 
-    def get_bytes(
-        self,
-        location: S3Location,
-        first: int | None = None,
-        last: int | None = None,
-        *,
-        owner: str | None = None,
-    ) -> bytes:
-        """An object's bytes, or its inclusive range ``first..last`` (a range that runs past the end
-        gives the bytes there are); ``owner`` (default: the store's) must own the bucket.
+    def get_bytes(self, location: S3Location, first: int, last: int, owner: str | None = None) -> bytes:
+        """An object's inclusive byte range ``first..last`` (a range that runs past the end gives the
+        bytes there are); ``owner`` (default: the store's) must own the bucket.
 
         :raises ObjectMissingError: when the object or range is not there or not readable.
         """
@@ -209,23 +202,14 @@ class AwsClaimStore:
                 raise RuntimeError(f"DynamoDB left keys unprocessed after {_MAX_ATTEMPTS} attempts")
         return found
 
-    def get_bytes(
-        self,
-        location: S3Location,
-        first: int | None = None,
-        last: int | None = None,
-        *,
-        owner: str | None = None,
-    ) -> bytes:
-        arguments: dict[str, Any] = {
-            "Bucket": location.bucket,
-            "Key": location.key,
-            "ExpectedBucketOwner": owner or self.bucket_owner,
-        }
-        if first is not None and last is not None:
-            arguments["Range"] = f"bytes={first}-{last}"
+    def get_bytes(self, location: S3Location, first: int, last: int, owner: str | None = None) -> bytes:
         try:
-            reply = self.s3.get_object(**arguments)
+            reply = self.s3.get_object(
+                Bucket=location.bucket,
+                Key=location.key,
+                Range=f"bytes={first}-{last}",
+                ExpectedBucketOwner=owner or self.bucket_owner,
+            )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in _MISSING_OBJECT_CODES:
                 raise ObjectMissingError(f"s3://{location.bucket}/{location.key}") from None

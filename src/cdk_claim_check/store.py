@@ -161,7 +161,7 @@ class _StoreAttributes(Construct):
         from ._store_grants import reader_statements  # imports this module
 
         statements = reader_statements(
-            _grant_scope(self, grantee), self, delete_after_retrieval=False, readable_buckets=()
+            _grant_scope(self, grantee), self, expire_after_retrieval=False, extended_client_buckets=()
         )
         for statement in statements:
             grantee.grant_principal.add_to_principal_policy(statement)

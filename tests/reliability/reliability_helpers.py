@@ -155,7 +155,8 @@ class Harness:
         return self.runner.invoke(retrieval.handler, list(batch))
 
     def client(self) -> ClaimCheckClient:
-        return ClaimCheckClient(self.resources.table_name, self.resources.bucket_name)
+        """A client with the handlers' own environment (table, bucket, extended-client buckets, ...)."""
+        return ClaimCheckClient.from_config()
 
     def clear(self) -> None:
         self.proxy.clear()

@@ -69,10 +69,36 @@ def test_split_huge_body_without_bucket_raises_too_large(harness: Harness) -> No
 # --- foreign pointers ----------------------------------------------------------------------------
 
 
-def _foreign(harness: Harness, content: str, cls: str = POINTER, **extra: Any) -> str:
+@pytest.fixture
+def producer(harness: Harness) -> str:
+    """A producer's SQS Extended Client bucket, named to the handlers as the only one pointers may name."""
+    bucket = f"{harness.resources.bucket_name}-producer"
+    harness.resources.s3.create_bucket(Bucket=bucket)
+    harness.configure(CLAIM_CHECK_EXTENDED_CLIENT_BUCKETS=json.dumps([{"bucket": bucket}]))
+    return bucket
+
+
+def _foreign(harness: Harness, bucket: str, content: str, cls: str = POINTER, **extra: Any) -> str:
     key = f"foreign/{len(content)}-{cls[-8:]}"
-    harness.resources.s3.put_object(Bucket=harness.resources.bucket_name, Key=key, Body=content.encode())
-    return json.dumps([cls, {"s3BucketName": harness.resources.bucket_name, "s3Key": key, **extra}])
+    harness.resources.s3.put_object(Bucket=bucket, Key=key, Body=content.encode())
+    return json.dumps([cls, {"s3BucketName": bucket, "s3Key": key, **extra}])
+
+
+def test_split_pointer_into_the_stores_own_bucket_is_refused(harness: Harness, producer: str) -> None:
+    # A sender to the inbox must not make the retrieval deliver another claim's object.
+    body = _foreign(harness, harness.resources.bucket_name, "someone else's claim")
+    outcome = harness.split(split_batch(["first", body]))
+    assert isinstance(outcome.error, ClaimCheckError)
+    assert outcome.error.reason == "pointer_not_allowed"
+    assert "record 1" in str(outcome.error)
+
+
+def test_split_pointer_into_an_unnamed_bucket_is_refused(harness: Harness, producer: str) -> None:
+    other = f"{harness.resources.bucket_name}-other"
+    harness.resources.s3.create_bucket(Bucket=other)
+    outcome = harness.split(split_batch([_foreign(harness, other, "not yours")]))
+    assert isinstance(outcome.error, ClaimCheckError)
+    assert outcome.error.reason == "pointer_not_allowed"
 
 
 @pytest.mark.parametrize(
@@ -80,24 +106,28 @@ def _foreign(harness: Harness, content: str, cls: str = POINTER, **extra: Any) -
     [(POINTER, {}), (LEGACY, {}), (POINTER, {"region": "us-east-1", "x": [1]})],
     ids=["current_class", "legacy_class", "extra_fields"],
 )
-def test_split_foreign_pointer_redeems_the_senders_object(harness: Harness, cls: str, extra: Any) -> None:
+def test_split_foreign_pointer_redeems_the_senders_object(
+    harness: Harness, producer: str, cls: str, extra: Any
+) -> None:
     content = '{"big": "' + "p" * 5000 + '"}'
-    body = _foreign(harness, content, cls, **extra)
+    body = _foreign(harness, producer, content, cls, **extra)
     outcome = harness.split_rule(split_batch(["first", body]), expected=["first", content])
     assert outcome.returned
 
 
-def test_retrieval_foreign_pointer_object_gone_raises_missing(harness: Harness) -> None:
-    body = _foreign(harness, "sender payload")
+def test_retrieval_foreign_pointer_object_gone_raises_missing(harness: Harness, producer: str) -> None:
+    body = _foreign(harness, producer, "sender payload")
     _batch, checks = harness.issued([body])
-    harness.resources.s3.delete_object(Bucket=harness.resources.bucket_name, Key=json.loads(body)[1]["s3Key"])
+    harness.resources.s3.delete_object(Bucket=producer, Key=json.loads(body)[1]["s3Key"])
     outcome = harness.retrieve(retrieval_batch(checks))
     assert isinstance(outcome.error, ClaimCheckError)
     assert outcome.error.reason == "missing"
 
 
-def test_retrieval_foreign_pointer_declared_size_changed_raises_tampered(harness: Harness) -> None:
-    body = _foreign(harness, "sender payload")
+def test_retrieval_foreign_pointer_declared_size_changed_raises_tampered(
+    harness: Harness, producer: str
+) -> None:
+    body = _foreign(harness, producer, "sender payload")
     record = sqs_record(
         body,
         message_id="m-0",
@@ -105,9 +135,7 @@ def test_retrieval_foreign_pointer_declared_size_changed_raises_tampered(harness
     )
     checks = harness.split([record]).value
     key = json.loads(body)[1]["s3Key"]
-    harness.resources.s3.put_object(
-        Bucket=harness.resources.bucket_name, Key=key, Body=b"sender payload, longer"
-    )
+    harness.resources.s3.put_object(Bucket=producer, Key=key, Body=b"sender payload, longer")
     outcome = harness.retrieve(retrieval_batch(checks))
     assert isinstance(outcome.error, ClaimCheckError)
     assert outcome.error.reason == "tampered"

@@ -69,16 +69,17 @@ def test_split_put_item_delayed_within_timeout_returns(harness: Harness) -> None
     assert harness.split_rule(split_batch(SMALL)).returned
 
 
-def test_split_put_item_answer_held_past_timeout_times_out(harness: Harness) -> None:
-    # The item is written, the answer never reaches the function: Pipes retries the batch.
+def test_split_put_item_answer_held_past_timeout(harness: Harness, held: set[str]) -> None:
+    # The item is written, the answer never reaches the function: it retries or Pipes does.
     harness.proxy.add(rule("hold", "dynamodb:PutItem", times=1, seconds=30))
-    assert harness.split_rule(split_batch(SMALL)).kind == "timed_out"
-    assert harness.proxy.faults("hold_lost")
+    assert harness.split_rule(split_batch(SMALL)).kind in held
+    if "timed_out" in held:
+        assert harness.proxy.faults("hold_lost")  # the write was applied; its answer never came back
 
 
-def test_split_s3_put_answer_held_past_timeout_times_out(harness: Harness) -> None:
+def test_split_s3_put_answer_held_past_timeout(harness: Harness, held: set[str]) -> None:
     harness.proxy.add(rule("hold", "s3:PUT object", seconds=30))
-    assert harness.split_rule(split_batch(MIXED)).kind == "timed_out"
+    assert harness.split_rule(split_batch(MIXED)).kind in held
 
 
 def test_split_put_item_answer_truncated_retries(harness: Harness) -> None:
@@ -91,7 +92,9 @@ def test_split_moto_stopped_mid_batch_raises(harness: Harness) -> None:
     assert not harness.split_rule(split_batch(SMALL)).returned
 
 
-def test_split_redelivered_after_timeout_with_object_layout_round_trips(harness: Harness) -> None:
+def test_split_redelivered_after_timeout_with_object_layout_round_trips(
+    harness: Harness, held: set[str]
+) -> None:
     harness.configure(CLAIM_CHECK_S3_LAYOUT="object")
     harness.proxy.add(rule("hold", "dynamodb:PutItem", skip=1, times=1, seconds=30))
-    assert harness.split_rule(split_batch(MIXED)).kind == "timed_out"
+    assert harness.split_rule(split_batch(MIXED)).kind in held

@@ -184,11 +184,20 @@ class ClaimCheckClient:
                 _log.warning("redeemed claims not shortened; they expire by their TTL", exc_info=True)
         return payloads
 
-    def expire(self, payloads: Sequence[RedeemedPayload], after_seconds: int) -> None:
+    def expire(
+        self,
+        payloads: Sequence[RedeemedPayload],
+        after_seconds: int,
+        *,
+        has_time: Callable[[], bool] | None = None,
+    ) -> int:
         """Shorten redeemed claims' expiry to ``after_seconds`` from now; never lengthen it, delete nothing.
 
         The table's TTL removes the items after that and the bucket's lifecycle rule the objects
         (packed objects are shared by a batch; objects of SQS Extended Client pointers belong to their
         sender). Until then a claim redeems again, exactly: a redelivered batch loses nothing.
+        Each claim's update is one attempt; once ``has_time()`` is false the rest are left alone.
+
+        :returns: how many claims were left alone for want of time (they expire by their TTL).
         """
-        expire_redeemed(self._store, payloads, int(self._clock()) + after_seconds)
+        return expire_redeemed(self._store, payloads, int(self._clock()) + after_seconds, has_time)

@@ -7,7 +7,7 @@ redeemed claim's expiry can be shortened to a grace period, so a redelivered bat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,15 +98,30 @@ def redeem_batch(
     return redeemed
 
 
-def expire_redeemed(store: ClaimStore, payloads: Sequence[RedeemedPayload], expires_at: int) -> None:
+def expire_redeemed(
+    store: ClaimStore,
+    payloads: Sequence[RedeemedPayload],
+    expires_at: int,
+    has_time: Callable[[], bool] | None = None,
+) -> int:
     """Shorten the expiry of redeemed claims to ``expires_at`` (never lengthen it); delete nothing.
 
     The table's TTL then removes the items and the bucket's lifecycle rule the objects (packed
     objects are shared by a batch; objects of foreign pointers belong to their sender). Until then
     a redelivered batch, whose target delivery failed or whose function was stopped after this
-    call was applied, redeems exactly as the first time.
+    call was applied, redeems exactly as the first time. A claim is left alone once ``has_time()``
+    says there is no time for one more call.
+
+    :returns: how many claims were left alone for want of time.
     """
-    run_concurrently(lambda claim_id: store.shorten_expiry(claim_id, expires_at), _unique_ids(payloads))
+
+    def shorten(claim_id: str) -> bool:
+        if has_time is not None and not has_time():
+            return False
+        store.shorten_expiry(claim_id, expires_at)
+        return True
+
+    return run_concurrently(shorten, _unique_ids(payloads)).count(False)
 
 
 def _unique_ids(payloads: Sequence[RedeemedPayload]) -> list[str]:
@@ -185,10 +200,12 @@ def _fetch(
         elif claim.pointer is not None:
             location, data = claim.pointer, blobs[(claim.pointer, (0, limit), entry.owner)]
             if data is not None and len(data) > limit:
-                detail = (
-                    f"claim {claim.id}: s3://{location.bucket}/{location.key} holds more than {limit} bytes"
-                )
-                raise ClaimCheckError(name, "too_large", detail, position)
+                where = f"claim {claim.id}: s3://{location.bucket}/{location.key}"
+                if claim.integrity == "payload" or claim.size_declared:
+                    # It declared its size when it was claimed: the object has changed since.
+                    detail = f"{where} holds more than the {limit} bytes declared for it"
+                    raise ClaimCheckError(name, "tampered", detail, position)
+                raise ClaimCheckError(name, "too_large", f"{where} holds more than {limit} bytes", position)
         else:
             raise ClaimCheckError(name, "tampered", f"store item {claim.id} has no body", position)
         if data is None:

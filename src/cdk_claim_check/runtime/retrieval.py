@@ -71,26 +71,33 @@ def _expire(
 
     Nothing is deleted, so whatever happens here (a failure, an answer that never comes back, the
     function stopped at its timeout) leaves every claim redeemable by a redelivered batch until the
-    grace period ends. With less time left than one attempt of the call, it is skipped: failing the
-    batch at its timeout would only make Pipes deliver it again. Skipped claims expire by their TTL.
+    grace period ends. Each claim's update is one attempt, and none is started with less time left
+    than two attempts: failing the batch at its timeout would only make Pipes deliver it again.
+    Skipped claims expire by their TTL.
     """
     assert config.redeemed_grace_seconds is not None
     claim_ids = [payload.claim_id for payload in payloads]
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    margin_ms = 1000 * sum(call_timeouts(config.function_timeout_seconds))
-    if remaining is not None and remaining() < margin_ms:
-        logger.warning(
-            "expiry of redeemed claims not shortened: too little time left", extra={"claim_ids": claim_ids}
-        )
-        metrics.add_metric(name=MetricName.EXPIRY_SKIPPED, unit=MetricUnit.Count, value=1)
-        return False
+    # One attempt of one call (its connect and read timeouts), and that again as a margin.
+    margin_ms = 2000 * sum(call_timeouts(config.function_timeout_seconds))
+
+    def has_time() -> bool:
+        return remaining is None or remaining() >= margin_ms
+
     try:
-        client.expire(payloads, config.redeemed_grace_seconds)
+        skipped = client.expire(payloads, config.redeemed_grace_seconds, has_time=has_time)
     except Exception:
         logger.exception(
             "expiry of redeemed claims not shortened; they expire by TTL", extra={"claim_ids": claim_ids}
         )
         metrics.add_metric(name=MetricName.EXPIRY_FAILURES, unit=MetricUnit.Count, value=1)
+        return False
+    if skipped:
+        logger.warning(
+            "expiry of some redeemed claims not shortened: too little time left; they expire by TTL",
+            extra={"claim_ids": claim_ids, "skipped": skipped},
+        )
+        metrics.add_metric(name=MetricName.EXPIRY_SKIPPED, unit=MetricUnit.Count, value=skipped)
         return False
     metrics.add_metric(name=MetricName.CLAIMS_EXPIRED, unit=MetricUnit.Count, value=len(payloads))
     return True

@@ -79,7 +79,8 @@ class ClaimStore(Protocol):
         """
 
     def shorten_expiry(self, claim_id: str, expires_at: int) -> None:
-        """Set the item's ``expires_at`` to ``expires_at`` if that shortens it (absent items are fine)."""
+        """Set the item's ``expires_at`` to ``expires_at`` if that shortens it (absent items are fine);
+        one attempt, as a claim left alone expires by its TTL anyway."""
 
 
 def call_timeouts(timeout_seconds: float) -> tuple[float, float]:
@@ -90,29 +91,31 @@ def call_timeouts(timeout_seconds: float) -> tuple[float, float]:
     return connect, per_attempt - connect
 
 
-def _client_config(timeout_seconds: float | None) -> Config | None:
+def _client_config(timeout_seconds: float | None, max_attempts: int) -> Config | None:
     if timeout_seconds is None:
         return None
     connect, read = call_timeouts(timeout_seconds)
     return Config(
         connect_timeout=connect,
         read_timeout=read,
-        retries={"mode": "standard", "total_max_attempts": AWS_CLIENT_MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
     )
 
 
 @cache
-def default_dynamodb_client(timeout_seconds: float | None = None) -> DynamoDBClient:
+def default_dynamodb_client(
+    timeout_seconds: float | None = None, max_attempts: int = AWS_CLIENT_MAX_ATTEMPTS
+) -> DynamoDBClient:
     """The process-wide DynamoDB client, created on first use (reused across warm invocations); with
     ``timeout_seconds``, its timeouts and retries fit into that time."""
-    return boto3.client("dynamodb", config=_client_config(timeout_seconds))
+    return boto3.client("dynamodb", config=_client_config(timeout_seconds, max_attempts))
 
 
 @cache
 def default_s3_client(timeout_seconds: float | None = None) -> S3Client:
     """The process-wide S3 client, created on first use (reused across warm invocations); with
     ``timeout_seconds``, its timeouts and retries fit into that time."""
-    return boto3.client("s3", config=_client_config(timeout_seconds))
+    return boto3.client("s3", config=_client_config(timeout_seconds, AWS_CLIENT_MAX_ATTEMPTS))
 
 
 @cache
@@ -139,6 +142,7 @@ class AwsClaimStore:
     ) -> None:
         self._table_name = table_name
         self._dynamodb = dynamodb
+        self._given_dynamodb = dynamodb
         self._s3 = s3
         self._bucket_owner = bucket_owner
         self._timeout_seconds = timeout_seconds
@@ -217,8 +221,11 @@ class AwsClaimStore:
         return reply["Body"].read()
 
     def shorten_expiry(self, claim_id: str, expires_at: int) -> None:
+        # One attempt, no retry backoff: a claim left unshortened simply expires by its TTL, so this
+        # call must never be what runs the function past its time.
+        client = self._given_dynamodb or default_dynamodb_client(self._timeout_seconds, 1)
         try:
-            self.dynamodb.update_item(
+            client.update_item(
                 TableName=self._table_name,
                 Key={PARTITION_KEY: {"S": claim_id}},
                 UpdateExpression="SET #expires = :expires",

@@ -115,6 +115,11 @@ def arn_of(construct: Any) -> str:
     return f"<{logical_id(construct)}.Arn>"
 
 
+def store_object_grants(action: str, bucket_arn: str) -> set[tuple[str, str]]:
+    """``action`` on the store bucket's objects under the runtime's prefixes (``packed/``, ``objects/``)."""
+    return {(action, f"{bucket_arn}/{prefix}*") for prefix in ("packed/", "objects/")}
+
+
 SEND_ACTION = {
     "bus": ("event_bus_arn", "events:PutEvents"),
     "queue": ("queue_arn", "sqs:SendMessage"),

@@ -14,6 +14,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -102,6 +103,26 @@ def test_findings_fail_the_synth_and_are_reported(tmp_path: Path) -> None:
         violation["ruleName"] for plugin in report["pluginReports"] for violation in plugin["violations"]
     }
     assert "AwsSolutions-S1" in rule_names
+
+
+def test_the_x_ray_acknowledgement_covers_its_own_statement_only(tmp_path: Path) -> None:
+    # A Resource::* statement added to the function role by anyone else is still reported.
+    app, stack = _checked_app(tmp_path)
+    _pipes_on(stack, ClaimCheckStore(stack, "Store"))
+    split = stack.node.find_child("Split")
+    assert isinstance(split, ClaimCheckSplitPipe)
+    split.function.add_to_role_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=["*"]))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    flagged = {
+        construct["constructPath"]
+        for plugin in report["pluginReports"]
+        for violation in plugin["violations"]
+        if violation["ruleName"] == "AwsSolutions-IAM5[Resource::*]"
+        for construct in violation["violatingConstructs"]
+    }
+    assert flagged == {"Nag/Split/FunctionRole/DefaultPolicy/Resource"}
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from _synth import (
     retrieval_pipe,
     role_statements,
     state_machine,
+    store_object_grants,
     targets,
 )
 from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckStore, StateMachineInvocation
@@ -45,7 +46,7 @@ def test_retrieval_function_may_read_the_store_but_not_write_or_delete() -> None
     retrieve = _retrieve(stack, store=store)
     assert grants(stack, retrieve.function_role) == {
         ("dynamodb:BatchGetItem", arn_of(store.table)),
-        ("s3:GetObject", f"{arn_of(store.bucket)}/*"),
+        *store_object_grants("s3:GetObject", arn_of(store.bucket)),
         ("logs:CreateLogStream", arn_of(retrieve.function_log_group)),
         ("logs:PutLogEvents", arn_of(retrieve.function_log_group)),
         *_BASE_FUNCTION_GRANTS,
@@ -56,11 +57,12 @@ def test_expire_after_retrieval_adds_an_update_of_the_expiry_only() -> None:
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
     retrieve = _retrieve(stack, store=store, expire_after_retrieval=True)
-    table, objects = arn_of(store.table), f"{arn_of(store.bucket)}/*"
-    assert {pair for pair in grants(stack, retrieve.function_role) if pair[1] in (table, objects)} == {
+    table, objects = arn_of(store.table), store_object_grants("s3:GetObject", arn_of(store.bucket))
+    store_resources = {table} | {resource for _, resource in objects}
+    assert {pair for pair in grants(stack, retrieve.function_role) if pair[1] in store_resources} == {
         ("dynamodb:BatchGetItem", table),
         ("dynamodb:UpdateItem", table),
-        ("s3:GetObject", objects),
+        *objects,
     }
     (update,) = [
         statement

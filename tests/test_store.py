@@ -236,7 +236,7 @@ def _consumer(stack: Any) -> Any:
 
 
 def test_grant_redeem_gives_a_function_the_retrieval_reads_only() -> None:
-    from _synth import arn_of, grants
+    from _synth import arn_of, grants, store_object_grants
 
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
@@ -244,12 +244,12 @@ def test_grant_redeem_gives_a_function_the_retrieval_reads_only() -> None:
     store.grant_redeem(function)
     assert grants(stack, function.role) == {
         ("dynamodb:BatchGetItem", arn_of(store.table)),
-        ("s3:GetObject", f"{arn_of(store.bucket)}/*"),
+        *store_object_grants("s3:GetObject", arn_of(store.bucket)),
     }
 
 
 def test_grant_issue_gives_a_function_the_split_writes_only() -> None:
-    from _synth import arn_of, grants
+    from _synth import arn_of, grants, store_object_grants
 
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
@@ -257,5 +257,5 @@ def test_grant_issue_gives_a_function_the_split_writes_only() -> None:
     store.grant_issue(function)
     assert grants(stack, function.role) == {
         ("dynamodb:PutItem", arn_of(store.table)),
-        ("s3:PutObject", f"{arn_of(store.bucket)}/*"),
+        *store_object_grants("s3:PutObject", arn_of(store.bucket)),
     }

@@ -92,15 +92,20 @@ UNENCRYPTED_LOGS_REASON = (
     "customer managed key."
 )
 
+UNLOGGED_BUCKET_REASON = (
+    "Only the two function roles can reach the payload objects (IAM grants on their prefixes, a TLS-only "
+    "bucket policy); each function logs the message ids of the batches it stores or redeems. Nothing in "
+    "this construct records object-level access: enable CloudTrail S3 data events on the bucket, or pass "
+    "server_access_logs_bucket, where an audit trail of object access is required."
+)
+"""True of a store bucket without server access logs: what audits access, and what does not."""
+
 STORE_FINDINGS = {
     "DynamoDBInBackupPlan": (
         "Claims are transient (they expire with the time to live) and the table has point-in-time recovery; "
         "add it to an AWS Backup plan where your policy requires one."
     ),
-    "S3BucketLoggingEnabled": (
-        "Payload objects are written once, read by the retrieval function and expire in days; access is "
-        "audited with CloudTrail data events. Pass server_access_logs_bucket to add S3 access logs."
-    ),
+    "S3BucketLoggingEnabled": UNLOGGED_BUCKET_REASON,
     "S3BucketReplicationEnabled": (
         "Payloads live only as long as their claims (days); the table item and the object are written by "
         "the same batch, so replicating the bucket alone would not make a claim redeemable elsewhere."

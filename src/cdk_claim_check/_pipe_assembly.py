@@ -172,19 +172,34 @@ class ClaimCheckPipeBase(Construct):
             role=self._function_role,
             memory_size=options["function_memory_size"],
             timeout=options["function_timeout"],
-            tracing=lambda_.Tracing.ACTIVE,
             log_group=self._function_log_group,
             environment={**POWERTOOLS_ENVIRONMENT, **self._shared_environment(), **spec.environment},
             environment_encryption=options["environment_encryption_key"],
         )
-        # The role's policy must exist before the function runs, or its first invocations fail.
-        self._function.node.add_dependency(self._function_role)
+        # Active tracing, set on the resource: the L2 would add its X-Ray statement to the role's default
+        # policy; it gets a policy of its own instead, so the Resource::* acknowledgement covers that
+        # statement alone and a wildcard anyone else adds to the role is still reported.
+        cfn_function = self._function.node.default_child
+        assert isinstance(cfn_function, lambda_.CfnFunction)
+        cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+        tracing_policy = iam.Policy(
+            self,
+            "TracingPolicy",
+            roles=[self._function_role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
+                )
+            ],
+        )
         acknowledge(
-            self._function_role,
+            tracing_policy,
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions "
-            "(tracing is on).",
+            "(tracing is on); this policy holds that statement alone.",
         )
+        # The role's policies must exist before the function runs, or its first invocations fail.
+        self._function.node.add_dependency(self._function_role, tracing_policy)
 
     def _shared_environment(self) -> dict[str, str]:
         """What both functions read besides their own settings (docs/contract.md)."""

@@ -16,17 +16,21 @@ from constructs import Construct
 
 from ._nag import acknowledge_wildcard_resource
 from .extended_client import ExtendedClientBucket, extended_client_read_statements
-from .runtime.contract import PARTITION_KEY, TTL_ATTRIBUTE
+from .runtime.contract import PARTITION_KEY, STORE_BUCKET_PREFIXES, TTL_ATTRIBUTE
 from .store import IClaimCheckStore
 
 _OBJECT_WILDCARD_REASON = (
-    "Payload object keys are chosen at run time; the grant is confined to the objects of this one bucket "
-    "and to the single action the function needs."
+    "Payload object keys are chosen at run time; the grant is confined to the prefixes the runtime writes "
+    "in this one bucket (packed/, objects/) and to the single action the function needs."
 )
 
 
-def _objects(bucket: s3.IBucket) -> str:
-    return bucket.arn_for_objects("*")
+def _objects(scope: Construct, bucket: s3.IBucket) -> list[str]:
+    """The store bucket's objects under the runtime's own prefixes, each acknowledged for IAM5."""
+    resources = [bucket.arn_for_objects(f"{prefix}*") for prefix in STORE_BUCKET_PREFIXES]
+    for resource in resources:
+        acknowledge_wildcard_resource(scope, resource, _OBJECT_WILDCARD_REASON)
+    return resources
 
 
 def writer_statements(scope: Construct, store: IClaimCheckStore) -> list[iam.PolicyStatement]:
@@ -40,8 +44,9 @@ def writer_statements(scope: Construct, store: IClaimCheckStore) -> list[iam.Pol
             )
         )
     if store.bucket is not None:
-        statements.append(iam.PolicyStatement(actions=["s3:PutObject"], resources=[_objects(store.bucket)]))
-        acknowledge_wildcard_resource(scope, _objects(store.bucket), _OBJECT_WILDCARD_REASON)
+        statements.append(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=_objects(scope, store.bucket))
+        )
         if store.bucket.encryption_key is not None:
             statements.append(
                 iam.PolicyStatement(
@@ -84,8 +89,9 @@ def reader_statements(
                 )
             )
     if store.bucket is not None:
-        statements.append(iam.PolicyStatement(actions=["s3:GetObject"], resources=[_objects(store.bucket)]))
-        acknowledge_wildcard_resource(scope, _objects(store.bucket), _OBJECT_WILDCARD_REASON)
+        statements.append(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=_objects(scope, store.bucket))
+        )
         if store.bucket.encryption_key is not None:
             keys.append(store.bucket.encryption_key.key_arn)
     # SQS Extended Client pointers name objects in buckets the store does not own: read only, prefix only.

@@ -12,7 +12,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from ._nag import SSE_S3_REASON, STORE_FINDINGS, acknowledge, acknowledge_compliance_findings
+from ._nag import (
+    SSE_S3_REASON,
+    STORE_FINDINGS,
+    UNLOGGED_BUCKET_REASON,
+    acknowledge,
+    acknowledge_compliance_findings,
+)
 from .runtime.contract import (
     DEFAULT_TTL_SECONDS,
     LIFECYCLE_MARGIN_DAYS,
@@ -289,13 +295,7 @@ class ClaimCheckStore(_StoreAttributes):
             findings["S3DefaultEncryptionKMS"] = SSE_S3_REASON
         acknowledge_compliance_findings(self, findings)
         if server_access_logs_bucket is None:
-            acknowledge(
-                bucket,
-                "AwsSolutions-S1",
-                "Payload objects are written once, read by the retrieval function and expire in days; "
-                "access is audited with CloudTrail data events. Pass server_access_logs_bucket to add "
-                "S3 access logs.",
-            )
+            acknowledge(bucket, "AwsSolutions-S1", UNLOGGED_BUCKET_REASON)
         return bucket
 
     @classmethod

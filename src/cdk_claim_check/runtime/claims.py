@@ -24,7 +24,7 @@ from .codec import (
     utf8,
 )
 from .config import StoreSettings
-from .contract import DYNAMODB_ITEM_LIMIT_BYTES, PARTITION_KEY, TTL_ATTRIBUTE
+from .contract import DYNAMODB_ITEM_LIMIT_BYTES, OBJECT_PREFIX, PACKED_PREFIX, PARTITION_KEY, TTL_ATTRIBUTE
 from .errors import ClaimCheckError
 from .wire import (
     POINTER_CLASSES,
@@ -36,9 +36,6 @@ from .wire import (
     format_extended_pointer,
     parse_extended_pointer,
 )
-
-PACKED_PREFIX = "packed/"
-OBJECT_PREFIX = "objects/"
 
 # The margin covers the item's fixed attributes (id, digests, times, names) with room to spare.
 _FIXED_ITEM_OVERHEAD = 1024

@@ -47,6 +47,14 @@ PARTITION_KEY = "id"
 TTL_ATTRIBUTE = "expires_at"
 """The table's TTL attribute (epoch seconds); the retrieval also checks it itself."""
 
+# --- The store's bucket: the prefixes the runtime writes (the functions' S3 grants are confined to them)
+
+PACKED_PREFIX = "packed/"
+"""A split batch's offloaded bodies, concatenated into one object (the ``packed`` layout)."""
+OBJECT_PREFIX = "objects/"
+"""One object per offloaded body (the ``object`` layout): ``objects/<claim id>/<sha256>``."""
+STORE_BUCKET_PREFIXES = (PACKED_PREFIX, OBJECT_PREFIX)
+
 # --- Time to live and inline storage ---------------------------------------------------------------
 
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600

@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .claims import (
-    OBJECT_PREFIX,
-    PACKED_PREFIX,
     Placement,
     PreparedClaim,
     check_item_size,
@@ -24,6 +22,7 @@ from .claims import (
 )
 from .codec import decompress, sha256_hex
 from .config import StoreSettings
+from .contract import OBJECT_PREFIX, PACKED_PREFIX
 from .errors import ClaimCheckError
 from .storage import ClaimStore, run_concurrently
 from .wire import S3Location, claim_id

@@ -15,6 +15,7 @@ def reset_runtime_caches() -> None:
     retrieval._runtime.cache_clear()
     storage.default_dynamodb_client.cache_clear()
     storage.default_s3_client.cache_clear()
+    storage.default_kms_client.cache_clear()
     observability.tracer.cache_clear()
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .authenticity import ClaimMacKey, KmsMacKey
 from .config import ExtendedClientLocation, RuntimeConfig, StoreSettings, load_config
 from .contract import DEFAULT_TTL_SECONDS, SQS_MAX_MESSAGE_BYTES, Compression, S3Layout
 from .issuing import ClaimRequest, IssuedBatch, issue_batch
@@ -52,12 +53,16 @@ class ClaimCheckClient:
         store's bucket; default ``None``: the account of the credentials (STS, looked up once).
     :param max_payload_bytes: the largest payload read from an object of its own (a ranged GET);
         default 1 MiB.
+    :param mac_key_id: KMS HMAC key (``HMAC_256``) for claim authenticity: claim checks issued carry
+        its MAC, and claim checks redeemed must carry a valid one (else ``forged``); default ``None``,
+        no MAC made or checked.
     :param timeout_seconds: bound of one AWS call with all its attempts (connect and read timeouts,
         3 attempts); default ``None``, botocore's defaults. The handlers pass the function timeout.
     :param dynamodb_client: boto3 clients to use; default: created on first use from the
         usual boto3 environment (``AWS_REGION``, ``AWS_ENDPOINT_URL``, ...).
     :param s3_client: boto3 clients to use; default: created on first use from the
         usual boto3 environment (``AWS_REGION``, ``AWS_ENDPOINT_URL``, ...).
+    :param kms_client: boto3 KMS client for ``mac_key_id``; default: created on first use.
     :param store: a :class:`~.store.ClaimStore` replacing the AWS one (the clients are then unused).
     :param clock: epoch-seconds clock for creation and expiry; default ``time.time``.
 
@@ -77,9 +82,11 @@ class ClaimCheckClient:
         extended_client_buckets: Sequence[ExtendedClientLocation] = (),
         expected_bucket_owner: str | None = None,
         max_payload_bytes: int = SQS_MAX_MESSAGE_BYTES,
+        mac_key_id: str | None = None,
         timeout_seconds: float | None = None,
         dynamodb_client: DynamoDBClient | None = None,
         s3_client: S3Client | None = None,
+        kms_client: Any = None,
         store: ClaimStore | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -102,6 +109,10 @@ class ClaimCheckClient:
             bucket_owner=expected_bucket_owner,
             timeout_seconds=timeout_seconds,
         )
+        self._mac_key: ClaimMacKey | None = None
+        if mac_key_id is not None:
+            RuntimeConfig(self.settings, claim_mac_key_id=mac_key_id)  # the same check as the environment's
+            self._mac_key = KmsMacKey(mac_key_id, kms=kms_client, timeout_seconds=timeout_seconds)
         self._clock = clock
 
     @classmethod
@@ -120,6 +131,7 @@ class ClaimCheckClient:
             extended_client_buckets=settings.extended_client_buckets,
             expected_bucket_owner=settings.expected_bucket_owner,
             max_payload_bytes=settings.max_payload_bytes,
+            mac_key_id=config.claim_mac_key_id,
             timeout_seconds=config.function_timeout_seconds,
             **kwargs,
         )
@@ -145,14 +157,16 @@ class ClaimCheckClient:
 
         :raises ClaimCheckError: naming the first record (position, messageId) that cannot be stored.
         """
-        return issue_batch(self._store, self.settings, requests, now=int(self._clock()))
+        return issue_batch(
+            self._store, self.settings, requests, now=int(self._clock()), mac_key=self._mac_key
+        )
 
     def redeem(self, claim_check: Any, *, expire_after_seconds: int | None = None) -> RedeemedPayload:
         """Redeem one claim check (the wire object, an EventBridge event holding it, or a JSON
         string of either); see :meth:`redeem_batch` for ``expire_after_seconds`` (default ``None``).
 
         :raises ClaimCheckError: ``missing``, ``expired``, ``tampered``, ``unknown_version``,
-            ``malformed``, ``too_large`` or ``pointer_not_allowed``.
+            ``malformed``, ``too_large``, ``pointer_not_allowed`` or ``forged``.
         """
         return self.redeem_batch([claim_check], expire_after_seconds=expire_after_seconds)[0]
 
@@ -174,7 +188,12 @@ class ClaimCheckClient:
         :raises ClaimCheckError: naming the first record that cannot be redeemed.
         """
         payloads = redeem_batch(
-            self._store, self.settings, claim_checks, message_ids=message_ids, now=int(self._clock())
+            self._store,
+            self.settings,
+            claim_checks,
+            message_ids=message_ids,
+            now=int(self._clock()),
+            mac_key=self._mac_key,
         )
         if expire_after_seconds is not None:
             try:

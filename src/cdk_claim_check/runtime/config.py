@@ -21,6 +21,7 @@ from .contract import (
     DEFAULT_INLINE_LIMIT_WITH_BUCKET,
     DEFAULT_TTL_SECONDS,
     ENV_BUCKET_NAME,
+    ENV_CLAIM_MAC_KEY_ID,
     ENV_COMPRESSION,
     ENV_EXPECTED_BUCKET_OWNER,
     ENV_EXTENDED_CLIENT_BUCKETS,
@@ -178,11 +179,14 @@ class RuntimeConfig:
         that time; default ``None``, claims live their full time to live (safe for fan-out).
     :ivar function_timeout_seconds: the function's timeout, which bounds each AWS call with its
         retries; default 30.
+    :ivar claim_mac_key_id: the KMS HMAC key the split MACs claim checks with and the retrieval checks
+        them with; default ``None``, no MAC made or required.
     """
 
     store: StoreSettings
     redeemed_grace_seconds: int | None = None
     function_timeout_seconds: int = DEFAULT_FUNCTION_TIMEOUT_SECONDS
+    claim_mac_key_id: str | None = None
 
     def __post_init__(self) -> None:
         grace = self.redeemed_grace_seconds
@@ -196,6 +200,9 @@ class RuntimeConfig:
                 ENV_FUNCTION_TIMEOUT_SECONDS,
                 f"{self.function_timeout_seconds} is out of range 1..{LAMBDA_MAX_TIMEOUT_SECONDS} seconds",
             )
+        key = self.claim_mac_key_id
+        if key is not None and (not key or any(character.isspace() for character in key)):
+            raise ConfigError(ENV_CLAIM_MAC_KEY_ID, f"{key!r} is not a KMS key id or ARN")
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> RuntimeConfig:
@@ -223,6 +230,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> RuntimeConfig:
         store=store,
         redeemed_grace_seconds=_integer(env, ENV_REDEEMED_GRACE_SECONDS),
         function_timeout_seconds=DEFAULT_FUNCTION_TIMEOUT_SECONDS if timeout is None else timeout,
+        claim_mac_key_id=_optional(env, ENV_CLAIM_MAC_KEY_ID),
     )
 
 

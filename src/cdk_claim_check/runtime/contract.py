@@ -29,6 +29,9 @@ ENV_MAX_PAYLOAD_BYTES = "CLAIM_CHECK_MAX_PAYLOAD_BYTES"
 """Retrieval: the largest payload read from an object of its own (a ranged GET bounds the read)."""
 ENV_FUNCTION_TIMEOUT_SECONDS = "CLAIM_CHECK_FUNCTION_TIMEOUT_SECONDS"
 """Both: the function's timeout, which bounds the AWS clients' timeouts and retries."""
+ENV_CLAIM_MAC_KEY_ID = "CLAIM_CHECK_MAC_KEY_ID"
+"""Both: the KMS HMAC key (ARN) that the split MACs claim checks with (``GenerateMac``) and the retrieval
+verifies them with (``VerifyMac``); unset, claim checks carry no MAC and none is checked."""
 
 POWERTOOLS_SERVICE_NAME = "claim-check"
 METRICS_NAMESPACE = "ClaimCheck"
@@ -90,6 +93,15 @@ AWS_CLIENT_MAX_ATTEMPTS = 3
 """Attempts per AWS call (botocore standard retry mode) inside the functions."""
 AWS_CLIENT_MAX_CONNECT_SECONDS = 2
 """Upper bound of the AWS clients' connect timeout; both timeouts shrink with a short function timeout."""
+
+# --- Claim authenticity -----------------------------------------------------------------------------
+
+CLAIM_MAC_ALGORITHM = "HMAC_SHA_256"
+"""The KMS MAC algorithm of claim checks; the key must be an HMAC key of spec ``HMAC_256``."""
+CLAIM_MAC_KEY_SPEC = "HMAC_256"
+"""The KMS key spec the claim signing key must have (key usage ``GENERATE_VERIFY_MAC``)."""
+CLAIM_MAC_BYTES = 32
+"""Length of an ``HMAC_SHA_256`` MAC (carried base64-encoded, 44 characters)."""
 
 # --- Service limits -----------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ Reason = Literal[
     "conflict",
     "too_large",
     "pointer_not_allowed",
+    "forged",
 ]
 """Why a claim could not be issued or redeemed."""
 
@@ -32,7 +33,8 @@ class ClaimCheckError(Exception):
         directly without one).
     :ivar reason: one of ``missing``, ``expired``, ``tampered``, ``unknown_version``, ``malformed``,
         ``conflict``, ``too_large``, ``pointer_not_allowed`` (an SQS Extended Client pointer names a
-        bucket or key outside the ones named for them, or the store's own bucket).
+        bucket or key outside the ones named for them, or the store's own bucket), ``forged`` (a claim
+        check without a valid MAC where a claim signing key is configured).
     :ivar detail: a human-readable explanation, never payload content.
     :ivar position: the record's index in the batch, when it came from a batch (else ``None``).
     """

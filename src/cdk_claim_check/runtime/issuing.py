@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .authenticity import ClaimMacKey, sign_wires
 from .claims import (
     Placement,
     PreparedClaim,
@@ -59,13 +60,22 @@ class IssuedBatch:
 
 
 def issue_batch(
-    store: ClaimStore, settings: StoreSettings, requests: Sequence[ClaimRequest], *, now: int
+    store: ClaimStore,
+    settings: StoreSettings,
+    requests: Sequence[ClaimRequest],
+    *,
+    now: int,
+    mac_key: ClaimMacKey | None = None,
 ) -> IssuedBatch:
-    """Store a batch of bodies and return their claim checks, in order.
+    """Store a batch of bodies and return their claim checks, in order; with ``mac_key`` (default
+    ``None``) each claim check carries its MAC, made before anything is written.
 
     :raises ClaimCheckError: naming the first record (position, messageId) that cannot be stored.
     """
     prepared = [_prepare(position, request, settings) for position, request in enumerate(requests)]
+    claim_checks = [claim.check.to_wire(claim.metadata) for claim in prepared]
+    if mac_key is not None:
+        sign_wires(mac_key, claim_checks)
     placements: list[Placement | None] = []
     overflow: list[int] = []
     for position, claim in enumerate(prepared):
@@ -100,7 +110,7 @@ def issue_batch(
                 position,
             )
     return IssuedBatch(
-        claim_checks=[claim.check.to_wire(claim.metadata) for claim in prepared],
+        claim_checks=claim_checks,
         payload_bytes=sum(claim.check.bytes for claim in prepared if claim.foreign is None),
         stored_bytes=sum(len(claim.stored) for claim in prepared),
         inline_count=sum(

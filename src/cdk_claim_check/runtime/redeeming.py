@@ -11,12 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .authenticity import ClaimMacKey, verify_claims
 from .claims import NOT_PARSED, StoredClaim, check_location, check_redeemable, decode_body, from_item
 from .codec import BodyFormat, restore
 from .config import StoreSettings
 from .errors import ClaimCheckError
 from .storage import ClaimStore, ObjectMissingError, run_concurrently
-from .wire import ClaimCheck, S3Location, parse_claim_check
+from .wire import ClaimCheck, S3Location, parse_claim
 
 _Span = tuple[int, int]
 
@@ -66,20 +67,25 @@ def redeem_batch(
     *,
     message_ids: Sequence[str] | None,
     now: int,
+    mac_key: ClaimMacKey | None = None,
 ) -> list[RedeemedPayload]:
     """Redeem claim checks, in order; ``message_ids`` (default: the claim ids) name records in errors.
+    With ``mac_key`` (default ``None``) every claim check's MAC is verified before the store is read.
 
     :raises ClaimCheckError: naming the first record that cannot be redeemed.
     """
-    checks: list[ClaimCheck] = []
+    claims: list[tuple[ClaimCheck, dict[str, Any]]] = []
     names: list[str] = []
     for position, value in enumerate(claim_checks):
         name = message_ids[position] if message_ids is not None else ""
         try:
-            checks.append(parse_claim_check(value))
+            claims.append(parse_claim(value))
         except ClaimCheckError as error:
             raise error.at(position, name or "?") from None
-        names.append(name or checks[-1].id)
+        names.append(name or claims[-1][0].id)
+    if mac_key is not None:
+        verify_claims(mac_key, claims, names)
+    checks = [check for check, _ in claims]
     items = store.get_items([check.id for check in checks])
     located = [
         _verified_item(items.get(check.id), check, name, position, now, settings)

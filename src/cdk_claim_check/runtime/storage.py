@@ -1,5 +1,6 @@
-"""DynamoDB and S3 storage behind a small interface (the only module doing I/O), and the worker threads
-that run a batch's calls side by side.
+"""DynamoDB and S3 storage behind a small interface (the only module doing storage I/O; the KMS MAC
+calls are in :mod:`.authenticity`, on a client made here), and the worker threads that run a batch's
+calls side by side.
 
 boto3 is imported here only, and clients are created on first use, so the handlers import
 without AWS credentials, region or network. Pass your own clients (``dynamodb=``, ``s3=``) to
@@ -116,6 +117,14 @@ def default_s3_client(timeout_seconds: float | None = None) -> S3Client:
     """The process-wide S3 client, created on first use (reused across warm invocations); with
     ``timeout_seconds``, its timeouts and retries fit into that time."""
     return boto3.client("s3", config=_client_config(timeout_seconds, AWS_CLIENT_MAX_ATTEMPTS))
+
+
+@cache
+def default_kms_client(timeout_seconds: float | None = None) -> Any:
+    """The process-wide KMS client, created on first use (reused across warm invocations); with
+    ``timeout_seconds``, its timeouts and retries fit into that time. (Typed ``Any``: the project has no
+    KMS type stubs.)"""
+    return boto3.client("kms", config=_client_config(timeout_seconds, AWS_CLIENT_MAX_ATTEMPTS))
 
 
 @cache

@@ -12,6 +12,9 @@ What the split enrichment returns per record, in order::
   ``sha256`` is the digest of the pointer message itself and ``bytes`` the payload size the sender
   declared (``ExtendedPayloadSize`` / ``SQSLargePayloadSize``), else the pointer message's length.
 - ``metadata``: the ``keep_fields`` present in a JSON-object body; absent fields are omitted.
+- ``mac`` (optional, inside ``claimCheck``): where a claim signing key is configured, the base64 KMS
+  HMAC of the rest of the wire object (:mod:`.authenticity`); claim checks without one are refused
+  only by a retrieval that has the key.
 
 Retrieval accepts the object bare, as the ``detail`` of an EventBridge event, or as a JSON string
 of either (the body of an SQS message).
@@ -31,6 +34,8 @@ from .errors import ClaimCheckError
 WIRE_VERSION = 1
 CLAIM_CHECK_KEY = "claimCheck"
 METADATA_KEY = "metadata"
+MAC_KEY = "mac"
+"""The claim check's optional MAC field (base64), inside the ``claimCheck`` object."""
 
 EXTENDED_POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer"
 LEGACY_POINTER_CLASS = "com.amazon.sqs.javamessaging.MessageS3Pointer"
@@ -41,6 +46,8 @@ PAYLOAD_SIZE_ATTRIBUTES = ("ExtendedPayloadSize", "SQSLargePayloadSize")
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# Base64 of one HMAC (any KMS HMAC length: 28..64 bytes); a longer string is never sent to KMS.
+_MAC = re.compile(r"[A-Za-z0-9+/]{36,88}={0,2}")
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,15 @@ class ClaimCheck:
     bytes: int
     sha256: str
     v: int = WIRE_VERSION
+    mac: str | None = None
+    """The claim check's MAC (base64), when it carries one."""
 
     def to_wire(self, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The wire object ``{"claimCheck": {...}, "metadata": {...}}``."""
-        return {
-            CLAIM_CHECK_KEY: {"v": self.v, "id": self.id, "bytes": self.bytes, "sha256": self.sha256},
-            METADATA_KEY: dict(metadata or {}),
-        }
+        check: dict[str, Any] = {"v": self.v, "id": self.id, "bytes": self.bytes, "sha256": self.sha256}
+        if self.mac is not None:
+            check[MAC_KEY] = self.mac
+        return {CLAIM_CHECK_KEY: check, METADATA_KEY: dict(metadata or {})}
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,14 @@ def parse_claim_check(value: Any) -> ClaimCheck:
     :raises ClaimCheckError: ``malformed`` when no valid claim check is found, ``unknown_version``
         when its ``v`` is not a version this runtime understands.
     """
+    return parse_claim(value)[0]
+
+
+def parse_claim(value: Any) -> tuple[ClaimCheck, dict[str, Any]]:
+    """:func:`parse_claim_check`, and the wire object it was found in (what a MAC covers).
+
+    :raises ClaimCheckError: as :func:`parse_claim_check`.
+    """
     wire = _unwrap(value)
     check = wire.get(CLAIM_CHECK_KEY)
     if not isinstance(check, dict):
@@ -100,7 +117,10 @@ def parse_claim_check(value: Any) -> ClaimCheck:
         raise ClaimCheckError("", "malformed", "claim check 'bytes' is not a non-negative integer")
     if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
         raise ClaimCheckError("", "malformed", "claim check 'sha256' is not 64 lowercase hex characters")
-    return ClaimCheck(id=ident, bytes=size, sha256=digest)
+    mac = check.get(MAC_KEY)
+    if mac is not None and (not isinstance(mac, str) or not _MAC.fullmatch(mac)):
+        raise ClaimCheckError("", "malformed", f"claim check '{MAC_KEY}' is not a base64 MAC")
+    return ClaimCheck(id=ident, bytes=size, sha256=digest, mac=mac), wire
 
 
 def _unwrap(value: Any) -> dict[str, Any]:

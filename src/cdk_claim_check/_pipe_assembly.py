@@ -30,12 +30,14 @@ from ._checks import (
     check_visibility_timeout,
     resolve_batch_size,
 )
+from ._claim_signing import check_claim_signing_key, claim_signing_statement
 from ._nag import PIPE_FINDINGS, UNENCRYPTED_LOGS_REASON, acknowledge, acknowledge_compliance_findings
 from ._pipe_options import PipeOptions, resolve_options
 from ._pipe_targets import PipeTarget, resolve_target
 from ._source import check_source, consume_statements, inspect_source
 from .extended_client import extended_client_environment, resolve_extended_client_buckets
 from .runtime.contract import (
+    ENV_CLAIM_MAC_KEY_ID,
     ENV_EXPECTED_BUCKET_OWNER,
     ENV_EXTENDED_CLIENT_BUCKETS,
     ENV_FUNCTION_TIMEOUT_SECONDS,
@@ -57,6 +59,8 @@ class EnrichmentSpec:
     environment: Mapping[str, str]
     """The function's environment per the runtime contract (the Powertools settings are added)."""
     function_statements: Sequence[iam.PolicyStatement]
+    claim_mac_action: str
+    """The function's one action on the claim signing key, when there is one (``kms:GenerateMac``)."""
     batch_size: int
     default_detail_type: str
     fifo_deduplication_path: str | None = None
@@ -102,6 +106,7 @@ class ClaimCheckPipeBase(Construct):
         self._extended_client_buckets = resolve_extended_client_buckets(
             self._store, self._options["extended_client_buckets"]
         )
+        self._claim_signing_key = check_claim_signing_key(self._options["claim_signing_key"])
 
     def _find_source_dead_letter_queue(self) -> sqs.IQueue | None:
         """The source queue's DLQ (for its alarm); a warning when none is known."""
@@ -157,6 +162,10 @@ class ClaimCheckPipeBase(Construct):
         )
         for statement in spec.function_statements:
             self._function_role.add_to_principal_policy(statement)
+        if self._claim_signing_key is not None:
+            self._function_role.add_to_principal_policy(
+                claim_signing_statement(self._claim_signing_key, spec.claim_mac_action)
+            )
         self._function_log_group = self._log_group("FunctionLogGroup")
         self._function_log_group.grant_write(self._function_role)
         architecture = options["function_architecture"]
@@ -203,12 +212,15 @@ class ClaimCheckPipeBase(Construct):
 
     def _shared_environment(self) -> dict[str, str]:
         """What both functions read besides their own settings (docs/contract.md)."""
-        return {
+        environment = {
             # Every S3 call checks the bucket owner: the stack's account, unless a bucket names its own.
             ENV_EXPECTED_BUCKET_OWNER: Aws.ACCOUNT_ID,
             ENV_EXTENDED_CLIENT_BUCKETS: extended_client_environment(self, self._extended_client_buckets),
             ENV_FUNCTION_TIMEOUT_SECONDS: str(int(self._options["function_timeout"].to_seconds())),
         }
+        if self._claim_signing_key is not None:
+            environment[ENV_CLAIM_MAC_KEY_ID] = self._claim_signing_key.key_arn
+        return environment
 
     def _build_pipe_role(self, spec: EnrichmentSpec) -> None:
         self._pipe_role = iam.Role(

@@ -101,6 +101,12 @@ class PipeOptions(TypedDict, total=False):
     environment_encryption_key: kms.IKey | None
     """Customer managed key for the enrichment function's environment variables. Default: None (the
     AWS-managed Lambda key). The store's data key is the store's own ``encryption_key``."""
+    claim_signing_key: kms.IKey | None
+    """KMS HMAC key (``KeySpec.HMAC_256``, ``KeyUsage.GENERATE_VERIFY_MAC``) for claim authenticity: the
+    split MACs every claim check with it (its function gets ``kms:GenerateMac`` only), and the retrieval
+    refuses a claim check whose MAC is missing or wrong as ``forged`` before it reads the store (its
+    function gets ``kms:VerifyMac`` only). Give both pipes the same key; one KMS request per message on
+    each side. Default: None (claim checks carry no MAC; a retrieval without a key ignores one)."""
     alarms_enabled: bool
     """Create CloudWatch alarms. Default: True."""
     source_dead_letter_queue: sqs.IQueue | None
@@ -136,6 +142,7 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
     "function_architecture": lambda_.Architecture.ARM_64,
     "powertools_layer": None,
     "environment_encryption_key": None,
+    "claim_signing_key": None,
     "alarms_enabled": True,
     "source_dead_letter_queue": None,
     "extended_client_buckets": (),

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from ._asset import RETRIEVAL_HANDLER
 from ._checks import check_fifo_target_deduplicates
+from ._claim_signing import VERIFY_MAC
 from ._pipe_assembly import ClaimCheckPipeBase, EnrichmentSpec
 from ._pipe_options import PipeOptions
 from ._pipe_targets import PipeTarget, TargetKind
@@ -164,6 +165,7 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
                 description="Claim-check retrieval: redeems each claim check for its payload",
                 environment=_retrieval_environment(self._store, grace_seconds, payload_bytes),
                 function_statements=statements,
+                claim_mac_action=VERIFY_MAC,
                 batch_size=batch_size,
                 default_detail_type=DEFAULT_DETAIL_TYPE,
                 default_filter_patterns=CLAIM_CHECK_FILTER_PATTERNS,

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from ._asset import SPLIT_HANDLER
 from ._checks import check_whole_number, coerce_option
+from ._claim_signing import GENERATE_MAC
 from ._pipe_assembly import ClaimCheckPipeBase, EnrichmentSpec
 from ._pipe_options import PipeOptions
 from ._pipe_targets import PipeTarget
@@ -133,6 +134,7 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
                 description="Claim-check split: stores each message and forwards its claim check",
                 environment=environment,
                 function_statements=writer_statements(self, self._store),
+                claim_mac_action=GENERATE_MAC,
                 batch_size=self._resolve_batch_size(
                     record_bytes=facts.max_message_bytes,
                     record_bytes_origin=(

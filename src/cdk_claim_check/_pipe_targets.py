@@ -19,6 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 
+from ._kms_grants import key_statement
 from .runtime.contract import PER_RECORD_TARGET_MAX_BATCH, SQS_SOURCE_MAX_BATCH, StateMachineInvocation
 
 FIFO_MESSAGE_GROUP_ID = "claim-check"
@@ -85,8 +86,10 @@ class ResolvedTarget:
         statements = [iam.PolicyStatement(actions=actions, resources=[self.arn])]
         key = self.encryption_key
         if key is not None:
+            service = "sqs" if self.kind is TargetKind.QUEUE else "sns"
+            # SQS and SNS producers need both actions on a customer key, and only through that service.
             statements.append(
-                iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key.key_arn])
+                key_statement(self.resource, key, ["kms:Decrypt", "kms:GenerateDataKey"], service=service)
             )
         return statements
 

@@ -8,6 +8,7 @@ from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 
+from ._kms_grants import key_statement
 from .runtime.contract import SQS_MAX_MESSAGE_BYTES
 
 _SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30
@@ -85,7 +86,5 @@ def consume_statements(source: sqs.IQueue) -> list[iam.PolicyStatement]:
         )
     ]
     if source.encryption_master_key is not None:
-        statements.append(
-            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[source.encryption_master_key.key_arn])
-        )
+        statements.append(key_statement(source, source.encryption_master_key, ["kms:Decrypt"], service="sqs"))
     return statements

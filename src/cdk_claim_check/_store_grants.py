@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ._kms_grants import bucket_key_statement, table_key_statement
 from ._nag import acknowledge_wildcard_resource
 from .extended_client import ExtendedClientBucket, extended_client_read_statements
 from .runtime.contract import PARTITION_KEY, STORE_BUCKET_PREFIXES, TTL_ATTRIBUTE
@@ -36,22 +37,17 @@ def _objects(scope: Construct, bucket: s3.IBucket) -> list[str]:
 def writer_statements(scope: Construct, store: IClaimCheckStore) -> list[iam.PolicyStatement]:
     statements = [iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[store.table.table_arn])]
     if store.table.encryption_key is not None:
-        # DynamoDB decrypts the table key for writes too; IAM on the table still forbids reads.
-        statements.append(
-            iam.PolicyStatement(
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.table.encryption_key.key_arn],
-            )
-        )
+        # DynamoDB decrypts the table key for writes too (through DynamoDB, for this table only); IAM on
+        # the table still forbids reads, and the key cannot be used through S3 or directly.
+        statements.append(table_key_statement(scope, store.table.encryption_key, store.table.table_name))
     if store.bucket is not None:
         statements.append(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=_objects(scope, store.bucket))
         )
         if store.bucket.encryption_key is not None:
+            # Single-part PutObject only (payloads are at most 6 MB): no kms:Decrypt, which multipart needs.
             statements.append(
-                iam.PolicyStatement(
-                    actions=["kms:GenerateDataKey"], resources=[store.bucket.encryption_key.key_arn]
-                )
+                bucket_key_statement(scope, store.bucket.encryption_key, store.bucket, "kms:GenerateDataKey")
             )
     return statements
 
@@ -77,27 +73,17 @@ def reader_statements(
                 },
             )
         )
-    keys = []
     if store.table.encryption_key is not None:
-        keys.append(store.table.encryption_key.key_arn)
-        if expire_after_retrieval:
-            # As for the split's writes: an update is a write under the table key.
-            statements.append(
-                iam.PolicyStatement(
-                    actions=["kms:Encrypt", "kms:GenerateDataKey"],
-                    resources=[store.table.encryption_key.key_arn],
-                )
-            )
+        # Reads and the expiry update alike: DynamoDB decrypts the table key, nothing more.
+        statements.append(table_key_statement(scope, store.table.encryption_key, store.table.table_name))
     if store.bucket is not None:
         statements.append(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=_objects(scope, store.bucket))
         )
         if store.bucket.encryption_key is not None:
-            keys.append(store.bucket.encryption_key.key_arn)
+            statements.append(
+                bucket_key_statement(scope, store.bucket.encryption_key, store.bucket, "kms:Decrypt")
+            )
     # SQS Extended Client pointers name objects in buckets the store does not own: read only, prefix only.
-    extra_statements, extra_keys = extended_client_read_statements(scope, extended_client_buckets)
-    statements += extra_statements
-    keys += extra_keys
-    if keys:
-        statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=keys))
+    statements += extended_client_read_statements(scope, extended_client_buckets)
     return statements

@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ._kms_grants import bucket_key_statement
 from ._nag import acknowledge_wildcard_resource
 from .runtime.contract import MAX_EXTENDED_CLIENT_BUCKETS
 from .store import IClaimCheckStore
@@ -119,13 +120,18 @@ def extended_client_environment(scope: Construct, buckets: Sequence[ExtendedClie
 
 def extended_client_read_statements(
     scope: Construct, buckets: Sequence[ExtendedClientBucket]
-) -> tuple[list[iam.PolicyStatement], list[str]]:
-    """``s3:GetObject`` on each bucket's key prefix only, and the KMS keys whose objects may be read."""
-    statements, keys = [], []
+) -> list[iam.PolicyStatement]:
+    """``s3:GetObject`` on each bucket's key prefix only, and ``kms:Decrypt`` of its key for those
+    objects only (through S3)."""
+    statements = []
     for entry in buckets:
         objects = entry.bucket.arn_for_objects(f"{entry.key_prefix}*")
         statements.append(iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]))
         acknowledge_wildcard_resource(scope, objects, _PREFIX_READ_REASON)
         if entry.bucket.encryption_key is not None:
-            keys.append(entry.bucket.encryption_key.key_arn)
-    return statements, keys
+            statements.append(
+                bucket_key_statement(
+                    scope, entry.bucket.encryption_key, entry.bucket, "kms:Decrypt", f"{entry.key_prefix}*"
+                )
+            )
+    return statements

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
 from _synth import arn_of, function_environment, new_stack, retrieval_pipe, role_statements, split_pipe
@@ -73,3 +74,16 @@ def test_key_that_is_not_an_hmac_256_key_is_rejected_naming_the_prop(props: dict
     key = kms.Key(stack, "Key", **props)
     with pytest.raises(ValueError, match=r"claim_signing_key has key spec .*pass an HMAC key"):
         split_pipe(stack, store=ClaimCheckStore(stack, "Store"), claim_signing_key=key)
+
+
+@pytest.mark.parametrize(
+    ("grant", "action"), [("grant_issue", "kms:GenerateMac"), ("grant_redeem", "kms:VerifyMac")]
+)
+def test_store_grants_for_your_own_function_add_the_one_mac_action(grant: str, action: str) -> None:
+    stack = new_stack()
+    key = _hmac_key(stack)
+    store = ClaimCheckStore(stack, "Store")
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    getattr(store, grant)(role, claim_signing_key=key)
+    key_arn = {"Fn::GetAtt": [arn_of(key)[1:-5], "Arn"]}
+    assert [s["Action"] for s in role_statements(stack, role) if s["Resource"] == key_arn] == [action]

@@ -12,6 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ._claim_signing import GENERATE_MAC, VERIFY_MAC, check_claim_signing_key, claim_signing_statement
 from ._nag import (
     SSE_S3_REASON,
     STORE_FINDINGS,
@@ -147,30 +148,40 @@ class _StoreAttributes(Construct):
         """The customer managed key of the table and bucket, if any."""
         return self._encryption_key
 
-    def grant_issue(self, grantee: iam.IGrantable) -> None:
+    def grant_issue(self, grantee: iam.IGrantable, *, claim_signing_key: kms.IKey | None = None) -> None:
         """Let ``grantee`` (your own function using ``ClaimCheckClient.put``) issue claims: exactly the
-        split function's calls (PutItem, PutObject, and the keys' encrypt actions), no reads.
+        split function's calls (PutItem, PutObject, and the keys' actions behind them), no reads.
 
         :param grantee: the principal, e.g. a ``lambda_.Function``.
+        :param claim_signing_key: the pipes' HMAC key, when claim checks are MACed (pass its ARN as
+            ``ClaimCheckClient(mac_key_id=...)``): adds ``kms:GenerateMac`` on it. Default: None.
         """
         from ._store_grants import writer_statements  # imports this module
 
-        for statement in writer_statements(_grant_scope(self, grantee), self):
+        statements = writer_statements(_grant_scope(self, grantee), self)
+        for statement in statements + _signing_statements(claim_signing_key, GENERATE_MAC):
             grantee.grant_principal.add_to_principal_policy(statement)
 
-    def grant_redeem(self, grantee: iam.IGrantable) -> None:
+    def grant_redeem(self, grantee: iam.IGrantable, *, claim_signing_key: kms.IKey | None = None) -> None:
         """Let ``grantee`` (your own function using ``ClaimCheckClient.redeem``) redeem claims: exactly
         the retrieval function's reads (BatchGetItem, GetObject, and kms:Decrypt), no writes.
 
         :param grantee: the principal, e.g. a ``lambda_.Function``.
+        :param claim_signing_key: the pipes' HMAC key, when claim checks are MACed (pass its ARN as
+            ``ClaimCheckClient(mac_key_id=...)``): adds ``kms:VerifyMac`` on it. Default: None.
         """
         from ._store_grants import reader_statements  # imports this module
 
         statements = reader_statements(
             _grant_scope(self, grantee), self, expire_after_retrieval=False, extended_client_buckets=()
         )
-        for statement in statements:
+        for statement in statements + _signing_statements(claim_signing_key, VERIFY_MAC):
             grantee.grant_principal.add_to_principal_policy(statement)
+
+
+def _signing_statements(key: kms.IKey | None, action: str) -> list[iam.PolicyStatement]:
+    checked = check_claim_signing_key(key)
+    return [] if checked is None else [claim_signing_statement(checked, action)]
 
 
 class ClaimCheckStore(_StoreAttributes):

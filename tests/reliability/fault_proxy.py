@@ -1,13 +1,14 @@
 """A fault-injecting HTTP proxy between the runtime's boto3 clients and moto's server (stdlib only).
 
-The handlers reach the store through ``AWS_ENDPOINT_URL``; pointed at this proxy, every DynamoDB
-and S3 call passes a list of :class:`Rule` objects. The first rule that selects a request (by
-service and operation: DynamoDB by its ``X-Amz-Target``, S3 by method, path and query or a
-``Range`` header) and still has shots left applies its fault:
+The handlers reach the store through ``AWS_ENDPOINT_URL``; pointed at this proxy, every DynamoDB,
+S3 and KMS call passes a list of :class:`Rule` objects. The first rule that selects a request (by
+service and operation: DynamoDB and KMS by their ``X-Amz-Target``, S3 by method, path and query or
+a ``Range`` header) and still has shots left applies its fault:
 
 - ``throttle``: DynamoDB ``ProvisionedThroughputExceededException`` / ``ThrottlingException``
-  (400 JSON), S3 ``SlowDown`` (503 XML); not forwarded.
-- ``error500``: ``InternalServerError`` / ``InternalError`` (500); not forwarded.
+  (400 JSON), KMS ``ThrottlingException`` (400 JSON), S3 ``SlowDown`` (503 XML); not forwarded.
+- ``error500``: ``InternalServerError`` / ``KMSInternalException`` / ``InternalError`` (500); not
+  forwarded.
 - ``drop``: the connection closed without an answer, before forwarding.
 - ``drop_after``: forwarded and applied by moto, then the connection closed without an answer.
 - ``delay``: forwarded after ``seconds``.
@@ -59,8 +60,8 @@ _HOP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "expe
 class Request:
     """What the proxy saw of one request."""
 
-    service: str  # "dynamodb" or "s3"
-    operation: str  # DynamoDB action (PutItem, ...) or S3 "<METHOD> object|bucket"
+    service: str  # "dynamodb", "kms" or "s3"
+    operation: str  # DynamoDB or KMS action (PutItem, GenerateMac, ...) or S3 "<METHOD> object|bucket"
     method: str
     path: str
     headers: dict[str, str]
@@ -247,6 +248,8 @@ def _classify(method: str, path: str, headers: dict[str, str]) -> tuple[str, str
     target = headers.get("x-amz-target", "")
     if target.startswith("DynamoDB_"):
         return "dynamodb", target.split(".", 1)[1]
+    if target.startswith("TrentService."):
+        return "kms", target.split(".", 1)[1]
     parts = [part for part in urlsplit(path).path.split("/") if part]
     return "s3", f"{method} {'object' if len(parts) >= 2 else 'bucket'}"
 
@@ -371,6 +374,14 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             }[fault]
             prefix = "com.amazonaws.dynamodb.v20120810#" if name != "ValidationException" else ""
             payload = json.dumps({"__type": f"{prefix}{name}", "message": f"injected {fault}"}).encode()
+        elif request.service == "kms":
+            status, name = {
+                "throttle": (400, code or "ThrottlingException"),
+                "error500": (500, "KMSInternalException"),
+                "frozen": (400, "ValidationException"),
+            }[fault]
+            content_type = "application/x-amz-json-1.1"
+            payload = json.dumps({"__type": name, "message": f"injected {fault}"}).encode()
         else:
             status, name = {
                 "throttle": (503, code or "SlowDown"),

@@ -39,6 +39,15 @@ class PriceTable:
 
 PRICES = PriceTable()
 
+# Claim authenticity (benchmarks/claim_mac.py), kept apart from the PriceTable of the pipeline runs.
+KMS_PRICES_AS_OF = "2026-12-02"
+KMS_REQUEST_USD = 0.03 / 1e4
+"""Per KMS request (GenerateMac, VerifyMac): $0.03 per 10,000, the standard request price on the AWS
+KMS pricing page (its exceptions are asymmetric-key and GenerateDataKeyPair requests); the 20,000
+free requests a month are left out."""
+KMS_KEY_MONTH_USD = 1.0
+"""Per customer managed key (HMAC keys included) and month, prorated hourly."""
+
 # Billing granularities (AWS rules), used by the cost model.
 CHUNK_BYTES = 64 * 1024
 DYNAMODB_WRITE_UNIT_BYTES = 1024

@@ -74,6 +74,7 @@ def issue_batch(
     """
     prepared = [_prepare(position, request, settings) for position, request in enumerate(requests)]
     claim_checks = [claim.check.to_wire(claim.metadata) for claim in prepared]
+    # The MAC covers the whole wire object: a field added to it after this point is refused as forged.
     if mac_key is not None:
         sign_wires(mac_key, claim_checks)
     placements: list[Placement | None] = []

@@ -15,6 +15,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -142,6 +143,56 @@ def test_nothing_is_left_unacknowledged_inside_the_constructs(
     app.synth()  # raises ValidationFailed on any unacknowledged finding
     template = (tmp_path / "Nag.template.json").read_text()
     assert ("Fn::ImportValue" in template) is store_in_another_stack
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["sse-sqs", "customer-key"])
+def test_created_source_queues_pass_every_pack(tmp_path: Path, encrypted: bool) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app), NIST80053R5Checks(app), HIPAASecurityChecks(app)
+    )
+    stack = cdk.Stack(app, "Nag", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    key = kms.Key(stack, "QueueKey", enable_key_rotation=True) if encrypted else None
+    split = ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=None,
+        store=ClaimCheckStore(stack, "Store"),
+        target=events.EventBus(stack, "Bus"),
+        source_encryption_key=key,
+        log_encryption_key=key,
+    )
+    app.synth()  # raises ValidationFailed on any unacknowledged finding
+    assert split.source_dead_letter_queue is not None
+
+
+@pytest.mark.parametrize("bucket_home", ["imported", "another-stack"])
+def test_s3_and_firehose_pipe_log_destinations_leave_nothing_unacknowledged(
+    tmp_path: Path, bucket_home: str
+) -> None:
+    app, stack = _checked_app(tmp_path)
+    if bucket_home == "imported":
+        log_bucket: s3.IBucket = s3.Bucket.from_bucket_name(stack, "PipeLogs", "central-pipe-logs")
+    else:
+        home = cdk.Stack(app, "Logs", env=cdk.Environment(account=ACCOUNT, region=REGION))
+        log_bucket = s3.Bucket(home, "PipeLogs", enforce_ssl=True)
+        cdk.Validations.of(log_bucket).acknowledge(
+            cdk.Acknowledgment(id="AwsSolutions-S1", reason="Test bucket: it is itself the log destination.")
+        )
+    stream = firehose.DeliveryStream.from_delivery_stream_arn(
+        stack, "LogStream", f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/pipe-logs"
+    )
+    _pipes_on(
+        stack,
+        ClaimCheckStore(stack, "Store"),
+        pipe_log_bucket=log_bucket,
+        pipe_log_bucket_prefix="pipes/retrieval/",
+        pipe_log_delivery_stream=stream,
+    )
+    app.synth()  # raises ValidationFailed on any unacknowledged finding
+    template = (tmp_path / "Nag.template.json").read_text()
+    assert '"S3LogDestination"' in template
+    assert ("Fn::ImportValue" in template) is (bucket_home == "another-stack")
 
 
 @pytest.mark.parametrize("encrypted", [False, True], ids=["default-keys", "customer-keys-everywhere"])

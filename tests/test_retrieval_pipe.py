@@ -221,6 +221,15 @@ def test_fifo_target_queue_gets_one_group_and_content_based_deduplication() -> N
     }
 
 
+def test_fifo_target_queue_group_can_be_a_path_into_the_redeemed_payload() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, content_based_deduplication=True, enforce_ssl=True)
+    _retrieve(stack, fifo, fifo_message_group_id="$.customerId")
+    assert pipe_properties(stack)["TargetParameters"] == {
+        "SqsQueueParameters": {"MessageGroupId": "$.customerId"}
+    }
+
+
 def test_fifo_target_queue_without_content_based_deduplication_is_rejected() -> None:
     stack = new_stack()
     fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)

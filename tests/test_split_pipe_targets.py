@@ -158,10 +158,66 @@ def test_encrypted_target_lets_the_pipe_use_its_key(encrypted: Any) -> None:
     }
 
 
-def test_fifo_target_queue_gets_one_group_and_claim_id_deduplication() -> None:
+def test_fifo_target_of_a_standard_source_gets_one_group_and_claim_id_deduplication() -> None:
     stack = new_stack()
     fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
     split_pipe(stack, fifo)
     assert pipe_properties(stack)["TargetParameters"] == {
         "SqsQueueParameters": {"MessageGroupId": "claim-check", "MessageDeduplicationId": "$.claimCheck.id"}
     }
+
+
+def _fifo_inbox(stack: Any, id: str = "Inbox") -> sqs.Queue:
+    return queue_with_dlq(stack, id, fifo=True)
+
+
+def test_fifo_target_of_a_fifo_source_keeps_each_source_message_group() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    split_pipe(stack, fifo, source=_fifo_inbox(stack))
+    assert pipe_properties(stack)["TargetParameters"] == {
+        "SqsQueueParameters": {
+            "MessageGroupId": "$.claimCheck.group",
+            "MessageDeduplicationId": "$.claimCheck.id",
+        }
+    }
+
+
+def test_imported_fifo_source_and_target_are_known_by_their_arns() -> None:
+    stack = new_stack()
+    source = sqs.Queue.from_queue_arn(stack, "Inbox", "arn:aws:sqs:us-east-1:123456789012:inbox.fifo")
+    target = sqs.Queue.from_queue_arn(stack, "Ordered", "arn:aws:sqs:us-east-1:123456789012:ordered.fifo")
+    split_pipe(stack, target, source=source, source_dead_letter_queue=sqs.Queue(stack, "Dlq"))
+    assert pipe_properties(stack)["TargetParameters"]["SqsQueueParameters"]["MessageGroupId"] == (
+        "$.claimCheck.group"
+    )
+
+
+@pytest.mark.parametrize("group", ["orders", "$.metadata.customerId"])
+def test_fifo_message_group_id_sets_a_fixed_group_or_a_path(group: str) -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    split_pipe(stack, fifo, source=_fifo_inbox(stack), fifo_message_group_id=group)
+    assert pipe_properties(stack)["TargetParameters"]["SqsQueueParameters"]["MessageGroupId"] == group
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("two words", id="space"),
+        pytest.param("g" * 129, id="too-long"),
+        pytest.param("$.claimCheck..group", id="bad-path"),
+        pytest.param("$.a\n", id="path-with-newline"),
+    ],
+)
+def test_fifo_message_group_id_that_sqs_or_pipes_would_refuse_fails_at_synth(group: str) -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    with pytest.raises(ValueError, match=r"fifo_message_group_id=.*pass one of those"):
+        split_pipe(stack, fifo, fifo_message_group_id=group)
+
+
+def test_fifo_message_group_id_for_a_target_that_is_not_a_fifo_queue_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"fifo_message_group_id='orders' is set but the target is not"):
+        split_pipe(new_stack(), "queue", fifo_message_group_id="orders")

@@ -32,17 +32,18 @@ from ._checks import (
 )
 from ._claim_signing import check_claim_signing_key, claim_signing_statement
 from ._nag import PIPE_FINDINGS, UNENCRYPTED_LOGS_REASON, acknowledge, acknowledge_compliance_findings
+from ._pipe_logs import build_pipe_logs, check_log_destinations
 from ._pipe_options import PipeOptions, resolve_options
 from ._pipe_targets import PipeTarget, resolve_target
-from ._source import check_source, consume_statements, inspect_source
+from ._source import check_source, consume_statements, create_source_queue, inspect_source
 from .extended_client import extended_client_environment, resolve_extended_client_buckets
 from .runtime.contract import (
     ENV_CLAIM_MAC_KEY_ID,
     ENV_EXPECTED_BUCKET_OWNER,
     ENV_EXTENDED_CLIENT_BUCKETS,
     ENV_FUNCTION_TIMEOUT_SECONDS,
+    FIFO_FIXED_MESSAGE_GROUP_ID,
     POWERTOOLS_ENVIRONMENT,
-    PipeLogLevel,
 )
 from .store import IClaimCheckStore, check_store
 
@@ -65,6 +66,8 @@ class EnrichmentSpec:
     default_detail_type: str
     fifo_deduplication_path: str | None = None
     """JSON path of a FIFO target's deduplication id in the delivered item (None: content-based)."""
+    carried_group_path: str | None = None
+    """JSON path of the source message's group in the delivered item (None: the item carries none)."""
     default_filter_patterns: Sequence[Mapping[str, Any]] = ()
     """The source filter when ``filter_patterns`` is not given."""
 
@@ -81,7 +84,7 @@ class ClaimCheckPipeBase(Construct):
         scope: Construct,
         id: str,
         *,
-        source: sqs.IQueue,
+        source: sqs.IQueue | None,
         store: IClaimCheckStore,
         target: PipeTarget,
         options: PipeOptions,
@@ -89,8 +92,14 @@ class ClaimCheckPipeBase(Construct):
         super().__init__(scope, id)
         self._store = check_store(store)
         self._options = resolve_options(type(self).__name__, options)
-        self._source = check_source(source)
-        self._source_facts = inspect_source(source)
+        check_log_destinations(self._options, self._store.bucket)
+        self._source = self._own_source_queue() if source is None else check_source(source)
+        if source is not None and self._options["source_encryption_key"] is not None:
+            raise ValueError(
+                "source_encryption_key is set but a source queue was passed; it only encrypts the queue the "
+                "construct creates when source=None: drop it, or encrypt your queue yourself"
+            )
+        self._source_facts = inspect_source(self._source)
         self._target = resolve_target(target)
         check_bus_parameters(
             self._target, detail_type=self._options["detail_type"], event_source=self._options["event_source"]
@@ -107,6 +116,24 @@ class ClaimCheckPipeBase(Construct):
             self._store, self._options["extended_client_buckets"]
         )
         self._claim_signing_key = check_claim_signing_key(self._options["claim_signing_key"])
+
+    _source_outlives_claims = False
+    """Whether a message kept longer than the store's time to live is useless (a claim check is)."""
+
+    def _own_source_queue(self) -> sqs.Queue:
+        """The source queue and DLQ the construct makes when the caller passed no source."""
+        if self._options["source_dead_letter_queue"] is not None:
+            raise ValueError(
+                "source_dead_letter_queue is set but source is None, so the construct creates the source "
+                "queue and its DLQ itself; drop source_dead_letter_queue, or pass your own source"
+            )
+        ttl_seconds = int(self._store.time_to_live.to_seconds())
+        return create_source_queue(
+            self,
+            function_timeout=self._options["function_timeout"],
+            encryption_key=self._options["source_encryption_key"],
+            max_retention_seconds=ttl_seconds if self._source_outlives_claims else None,
+        )
 
     def _find_source_dead_letter_queue(self) -> sqs.IQueue | None:
         """The source queue's DLQ (for its alarm); a warning when none is known."""
@@ -245,19 +272,9 @@ class ClaimCheckPipeBase(Construct):
             self._pipe_role.add_to_principal_policy(statement)
 
     def _pipe_log_configuration(self) -> pipes.CfnPipe.PipeLogConfigurationProperty | None:
-        self._pipe_log_group: logs.ILogGroup | None = None
-        level = self._options["pipe_log_level"]
-        if level is PipeLogLevel.OFF:
-            return None
-        self._pipe_log_group = self._options["pipe_log_group"] or self._log_group("PipeLogGroup")
-        self._pipe_log_group.grant_write(self._pipe_role)
-        return pipes.CfnPipe.PipeLogConfigurationProperty(
-            level=level.value,
-            include_execution_data=["ALL"] if self._options["pipe_log_include_execution_data"] else None,
-            cloudwatch_logs_log_destination=pipes.CfnPipe.CloudwatchLogsLogDestinationProperty(
-                log_group_arn=self._pipe_log_group.log_group_arn
-            ),
-        )
+        pipe_logs = build_pipe_logs(self._options, self._pipe_role, lambda: self._log_group("PipeLogGroup"))
+        self._pipe_log_group: logs.ILogGroup | None = pipe_logs.log_group
+        return pipe_logs.configuration
 
     def _filter_criteria(self, spec: EnrichmentSpec) -> pipes.CfnPipe.FilterCriteriaProperty | None:
         given = self._options["filter_patterns"]
@@ -267,6 +284,21 @@ class ClaimCheckPipeBase(Construct):
         return pipes.CfnPipe.FilterCriteriaProperty(
             filters=[pipes.CfnPipe.FilterProperty(pattern=json.dumps(pattern)) for pattern in patterns]
         )
+
+    def _fifo_message_group_id(self, spec: EnrichmentSpec) -> str | None:
+        """A FIFO target's group: the prop, else the carried group of a FIFO source, else one fixed group."""
+        given = self._options["fifo_message_group_id"]
+        if not self._target.is_fifo_queue:
+            if given is not None:
+                raise ValueError(
+                    f"fifo_message_group_id={given!r} is set but the target is not a FIFO queue; drop it"
+                )
+            return None
+        if given is not None:
+            return given
+        if spec.carried_group_path is not None and getattr(self._source, "fifo", False) is True:
+            return spec.carried_group_path
+        return FIFO_FIXED_MESSAGE_GROUP_ID
 
     def _grant_pipe_encryption_key(self) -> str | None:
         key = self._options["pipe_encryption_key"]
@@ -302,6 +334,7 @@ class ClaimCheckPipeBase(Construct):
                 detail_type=self._options["detail_type"] or spec.default_detail_type,
                 event_source=self._options["event_source"] or DEFAULT_EVENT_SOURCE,
                 invocation=self._invocation,
+                fifo_message_group_id=self._fifo_message_group_id(spec),
                 fifo_deduplication_path=spec.fifo_deduplication_path,
             ),
             log_configuration=self._pipe_log_configuration(),
@@ -313,6 +346,17 @@ class ClaimCheckPipeBase(Construct):
     def pipe(self) -> pipes.CfnPipe:
         """The EventBridge pipe (its ``ref`` is the pipe name)."""
         return self._pipe
+
+    @property
+    def source_queue(self) -> sqs.IQueue:
+        """The queue the pipe polls: ``source``, or the queue created when ``source`` was None."""
+        return self._source
+
+    @property
+    def source_dead_letter_queue(self) -> sqs.IQueue | None:
+        """The source queue's DLQ: the one created with the source queue, the DLQ of a source queue
+        defined in the app, or ``source_dead_letter_queue``; None when none is known."""
+        return self._source_dead_letter_queue
 
     @property
     def pipe_role(self) -> iam.Role:

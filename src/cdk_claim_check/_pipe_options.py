@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from aws_cdk import Duration, Token
+from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -26,6 +27,7 @@ from .runtime.contract import (
     LAMBDA_MAX_MEMORY_MB,
     LAMBDA_MAX_TIMEOUT_SECONDS,
     LAMBDA_MIN_MEMORY_MB,
+    MAX_MESSAGE_GROUP_ID_CHARS,
     MAX_PIPE_DESCRIPTION_CHARS,
     MAX_PIPE_FILTERS,
     MAX_PIPE_NAME_CHARS,
@@ -55,6 +57,12 @@ class PipeOptions(TypedDict, total=False):
     """How a Step Functions target is started. Default: FIRE_AND_FORGET. REQUEST_RESPONSE needs an EXPRESS
     workflow (checked when the state machine is defined in the app; an imported one is not checked).
     Step Functions targets only."""
+    fifo_message_group_id: str | None
+    """Message group of a FIFO queue target: a fixed group id (1..128 printable ASCII characters), or a
+    JSON path into the item delivered (``$.customerId``; Pipes reads it per item at run time). Default:
+    for the split pipe with a FIFO source queue, ``$.claimCheck.group``, so each claim check keeps its
+    source message's group; otherwise one group, ``claim-check`` (the retrieval delivers the payload,
+    which does not carry the group). FIFO queue targets only."""
     pipe_name: str | None
     """Physical name of the pipe, 1..64 characters of letters, digits, ``.``, ``-`` and ``_``. Default:
     None (CloudFormation generates one, so two copies of a stack never collide)."""
@@ -72,9 +80,24 @@ class PipeOptions(TypedDict, total=False):
     group)."""
     pipe_log_group: logs.ILogGroup | None
     """Log group the pipe logs to. Default: None (a log group is created, with ``log_retention``)."""
+    pipe_log_to_cloudwatch: bool
+    """Deliver the pipe's log records to CloudWatch Logs (``pipe_log_group``, or a log group created).
+    Default: True. False needs ``pipe_log_bucket`` or ``pipe_log_delivery_stream`` and conflicts with
+    ``pipe_log_group``."""
+    pipe_log_bucket: s3.IBucket | None
+    """S3 bucket the pipe also delivers its log records to, as JSON objects; the pipe role gets
+    ``s3:PutObject`` on ``<bucket>/<pipe_log_bucket_prefix>*`` (and ``kms:GenerateDataKey`` on the
+    bucket's key when the construct knows it). Never the store's bucket. A bucket of another account
+    must allow the pipe role in its bucket policy. Default: None."""
+    pipe_log_bucket_prefix: str | None
+    """Key prefix of the pipe's log objects in ``pipe_log_bucket`` (``"pipes/orders/"``). Default: None
+    (the bucket's root). Needs ``pipe_log_bucket``."""
+    pipe_log_delivery_stream: firehose.IDeliveryStream | None
+    """Amazon Data Firehose stream the pipe also delivers its log records to; the pipe role gets
+    ``firehose:PutRecord`` and ``firehose:PutRecordBatch`` on it. Default: None."""
     pipe_log_include_execution_data: bool
-    """Include the event payloads, enrichment responses and target requests in the pipe's log records.
-    Default: False (payloads stay out of the logs)."""
+    """Include the event payloads, enrichment responses and target requests in the pipe's log records,
+    at every destination (CloudWatch, S3, Firehose). Default: False (payloads stay out of the logs)."""
     pipe_encryption_key: kms.IKey | None
     """Customer managed key for the pipe's own data at rest (its filter patterns); the pipe role gets
     ``kms:DescribeKey``, ``kms:Decrypt`` and ``kms:GenerateDataKey`` on it. Default: None (an AWS owned
@@ -112,6 +135,9 @@ class PipeOptions(TypedDict, total=False):
     source_dead_letter_queue: sqs.IQueue | None
     """The source queue's DLQ, for its alarm, when the source is imported. Default: the DLQ of a source
     queue defined in the app; none for an imported one."""
+    source_encryption_key: kms.IKey | None
+    """Customer managed key for the source queue and DLQ the construct creates (``source=None`` only).
+    Default: None (SQS managed encryption, SSE-SQS)."""
     extended_client_buckets: Sequence[ExtendedClientBucket | s3.IBucket]
     """The only buckets (an ``s3.IBucket``: any key; an ``ExtendedClientBucket``: keys under its
     ``key_prefix``, with its owner account) whose SQS Extended Client pointers are honoured: the split
@@ -127,12 +153,17 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
     "detail_type": None,
     "event_source": None,
     "state_machine_invocation": None,
+    "fifo_message_group_id": None,
     "pipe_name": None,
     "pipe_description": None,
     "desired_state": PipeDesiredState.RUNNING,
     "filter_patterns": None,
     "pipe_log_level": PipeLogLevel.ERROR,
     "pipe_log_group": None,
+    "pipe_log_to_cloudwatch": True,
+    "pipe_log_bucket": None,
+    "pipe_log_bucket_prefix": None,
+    "pipe_log_delivery_stream": None,
     "pipe_log_include_execution_data": False,
     "pipe_encryption_key": None,
     "log_retention": logs.RetentionDays.ONE_MONTH,
@@ -145,6 +176,7 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
     "claim_signing_key": None,
     "alarms_enabled": True,
     "source_dead_letter_queue": None,
+    "source_encryption_key": None,
     "extended_client_buckets": (),
 }
 """The default of every shared prop (None: worked out per pipe, see the prop's text)."""
@@ -188,6 +220,21 @@ def _check_function_settings(options: PipeOptions) -> None:
 
 
 _PIPE_NAME = re.compile(r"^[.\-_A-Za-z0-9]+$")
+_MESSAGE_GROUP_ID = re.compile(rf"^[!-~]{{1,{MAX_MESSAGE_GROUP_ID_CHARS}}}$")
+_JSON_PATH = re.compile(r"^\$(\.[A-Za-z0-9_-]+)+$")
+
+
+def _check_message_group_id(value: object) -> None:
+    if value is None or (isinstance(value, str) and Token.is_unresolved(value)):
+        return
+    if not isinstance(value, str):
+        raise TypeError(f"fifo_message_group_id: got {type(value).__name__}; pass a str")
+    pattern = _JSON_PATH if value.startswith("$") else _MESSAGE_GROUP_ID
+    if not pattern.fullmatch(value):
+        raise ValueError(
+            f"fifo_message_group_id={value!r} is neither a message group id (1..{MAX_MESSAGE_GROUP_ID_CHARS} "
+            "printable ASCII characters, no spaces) nor a JSON path like '$.customerId'; pass one of those"
+        )
 
 
 def _check_pipe_settings(options: PipeOptions) -> None:
@@ -201,6 +248,7 @@ def _check_pipe_settings(options: PipeOptions) -> None:
             f"pipe_name={name!r} is not 1..{MAX_PIPE_NAME_CHARS} letters, digits, '.', '-' or '_'; "
             "pass such a name, or none to let CloudFormation name the pipe"
         )
+    _check_message_group_id(options["fifo_message_group_id"])
     description = options["pipe_description"]
     if description is not None and len(description) > MAX_PIPE_DESCRIPTION_CHARS:
         raise ValueError(

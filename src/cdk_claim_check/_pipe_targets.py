@@ -22,8 +22,6 @@ from aws_cdk import aws_stepfunctions as sfn
 from ._kms_grants import key_statement
 from .runtime.contract import PER_RECORD_TARGET_MAX_BATCH, SQS_SOURCE_MAX_BATCH, StateMachineInvocation
 
-FIFO_MESSAGE_GROUP_ID = "claim-check"
-
 PipeTarget = Union[events.IEventBus, sqs.IQueue, sns.ITopic, lambda_.IFunction, sfn.IStateMachine]  # noqa: UP007
 """Every target kind a claim-check pipe accepts."""
 
@@ -94,6 +92,11 @@ class ResolvedTarget:
         return statements
 
     @property
+    def is_fifo_queue(self) -> bool:
+        """A FIFO queue target (known from the queue or, when imported, from its ARN's ``.fifo``)."""
+        return self.kind is TargetKind.QUEUE and getattr(self.resource, "fifo", False) is True
+
+    @property
     def encryption_key(self) -> kms.IKey | None:
         """Customer key of an encrypted queue or topic target, when the construct knows it."""
         if self.kind is TargetKind.QUEUE:
@@ -110,6 +113,7 @@ class ResolvedTarget:
         detail_type: str,
         event_source: str,
         invocation: StateMachineInvocation,
+        fifo_message_group_id: str | None,
         fifo_deduplication_path: str | None,
     ) -> pipes.CfnPipe.PipeTargetParametersProperty | None:
         if self.kind is TargetKind.EVENT_BUS:
@@ -118,12 +122,13 @@ class ResolvedTarget:
                     detail_type=detail_type, source=event_source
                 )
             )
-        if self.kind is TargetKind.QUEUE and getattr(self.resource, "fifo", False):
-            # FIFO targets need a group; one group keeps the source order. A deduplication id
-            # taken from the delivered item (the claim id) makes a redelivered batch land once.
+        if self.is_fifo_queue:
+            # FIFO targets need a group (the carried source group, or one fixed group). A
+            # deduplication id taken from the delivered item (the claim id) makes a redelivered
+            # batch land once.
             return pipes.CfnPipe.PipeTargetParametersProperty(
                 sqs_queue_parameters=pipes.CfnPipe.PipeTargetSqsQueueParametersProperty(
-                    message_group_id=FIFO_MESSAGE_GROUP_ID, message_deduplication_id=fifo_deduplication_path
+                    message_group_id=fifo_message_group_id, message_deduplication_id=fifo_deduplication_path
                 )
             )
         if self.kind is TargetKind.STATE_MACHINE:

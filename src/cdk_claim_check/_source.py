@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Token
+from aws_cdk import Duration, Token
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
+from constructs import Construct
 
 from ._kms_grants import key_statement
-from .runtime.contract import SQS_MAX_MESSAGE_BYTES
+from .runtime.contract import (
+    SOURCE_MAX_RECEIVE_COUNT,
+    SOURCE_VISIBILITY_TIMEOUT_FACTOR,
+    SQS_MAX_MESSAGE_BYTES,
+    SQS_MAX_RETENTION_SECONDS,
+)
 
 _SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30
 _SQS_DEFAULT_RETENTION_SECONDS = 345_600
@@ -30,6 +37,49 @@ def _concrete_int(value: object) -> int | None:
     if isinstance(value, int) and not Token.is_unresolved(value):
         return value
     return None
+
+
+def create_source_queue(
+    scope: Construct,
+    *,
+    function_timeout: Duration,
+    encryption_key: kms.IKey | None,
+    max_retention_seconds: int | None,
+) -> sqs.Queue:
+    """A source queue with its DLQ, both encrypted and TLS-only, for a pipe whose caller passed none.
+
+    The visibility timeout leaves room for the enrichment and the delivery to the target; the DLQ keeps
+    a failed message as long as SQS can (or, when ``max_retention_seconds`` is set, no longer than the
+    claims it refers to live).
+    """
+    encryption = sqs.QueueEncryption.SQS_MANAGED if encryption_key is None else sqs.QueueEncryption.KMS
+    dlq_retention = SQS_MAX_RETENTION_SECONDS
+    source_retention = _SQS_DEFAULT_RETENTION_SECONDS
+    if max_retention_seconds is not None:
+        dlq_retention = min(dlq_retention, max_retention_seconds)
+        source_retention = min(source_retention, max_retention_seconds)
+    dead_letter_queue = sqs.Queue(
+        scope,
+        "SourceDeadLetterQueue",
+        encryption=encryption,
+        encryption_master_key=encryption_key,
+        enforce_ssl=True,
+        retention_period=Duration.seconds(dlq_retention),
+    )
+    return sqs.Queue(
+        scope,
+        "SourceQueue",
+        encryption=encryption,
+        encryption_master_key=encryption_key,
+        enforce_ssl=True,
+        visibility_timeout=Duration.seconds(
+            int(function_timeout.to_seconds()) * SOURCE_VISIBILITY_TIMEOUT_FACTOR
+        ),
+        retention_period=Duration.seconds(source_retention),
+        dead_letter_queue=sqs.DeadLetterQueue(
+            max_receive_count=SOURCE_MAX_RECEIVE_COUNT, queue=dead_letter_queue
+        ),
+    )
 
 
 def check_source(source: object) -> sqs.IQueue:

@@ -96,15 +96,18 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
     Batching per target kind: event bus, SQS and SNS targets get one message per record (batch size
     at most 10); Lambda and Step Functions targets get the whole batch as one JSON array (6 MB for
     Lambda, 256 KiB of execution input for Step Functions). A FIFO queue target gets every payload
-    in one message group and needs content-based deduplication.
+    in one message group, ``claim-check``, unless ``fifo_message_group_id`` names another group or a
+    JSON path into the payload; it needs content-based deduplication.
     """
+
+    _source_outlives_claims = True
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        source: sqs.IQueue,
+        source: sqs.IQueue | None = None,
         store: IClaimCheckStore,
         target: PipeTarget,
         max_payload_size: Size | None = None,
@@ -116,7 +119,10 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
 
         :param scope: parent construct.
         :param id: construct id.
-        :param source: SQS queue carrying claim checks, created in the stack or imported.
+        :param source: SQS queue carrying claim checks, created in the stack or imported. Default: None: the
+            construct creates the source queue (``source_queue``, SSE-SQS or ``source_encryption_key``,
+            TLS only, visibility timeout 6 x ``function_timeout``) and its DLQ (``source_dead_letter_queue``,
+            maxReceiveCount 5, retention 14 days, at most the store's time to live).
         :param store: the store the split pipe wrote to: a ClaimCheckStore, or
             ``ClaimCheckStore.from_table(...)``.
         :param target: where the original payloads go: ``events.IEventBus``, ``sqs.IQueue``,

@@ -30,6 +30,7 @@ from .runtime.contract import (
     Compression,
     S3Layout,
 )
+from .runtime.wire import CLAIM_CHECK_KEY, GROUP_KEY
 from .store import IClaimCheckStore, validate_time_to_live
 
 DEFAULT_DETAIL_TYPE = "ClaimCheck"
@@ -78,7 +79,9 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
 
     Batching per target kind: event bus, SQS and SNS targets get one message per record (batch size
     at most 10); Lambda and Step Functions targets get the whole batch as one JSON array.
-    A FIFO queue target gets every claim check in one message group, deduplicated by claim id.
+    A FIFO queue target gets each claim check in its source message's group when the source is a FIFO
+    queue (the claim check carries it as ``group``), else in one group, ``claim-check``
+    (``fifo_message_group_id`` sets either); deduplicated by claim id.
     """
 
     def __init__(
@@ -86,7 +89,7 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
         scope: Construct,
         id: str,
         *,
-        source: sqs.IQueue,
+        source: sqs.IQueue | None = None,
         store: IClaimCheckStore,
         target: PipeTarget,
         keep_fields: Sequence[str] = (),
@@ -101,6 +104,9 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
         :param scope: parent construct.
         :param id: construct id.
         :param source: SQS queue with the original messages, created in the stack or imported.
+            Default: None: the construct creates the source queue (``source_queue``, SSE-SQS or
+            ``source_encryption_key``, TLS only, visibility timeout 6 x ``function_timeout``) and its DLQ
+            (``source_dead_letter_queue``, maxReceiveCount 5, retention 14 days).
         :param store: where the payloads go: a ClaimCheckStore, or ``ClaimCheckStore.from_table(...)``
             for a table (and bucket) you already have.
         :param target: where the claim checks go: ``events.IEventBus``, ``sqs.IQueue``, ``sns.ITopic``,
@@ -144,7 +150,8 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
                     ),
                 ),
                 default_detail_type=DEFAULT_DETAIL_TYPE,
-                fifo_deduplication_path="$.claimCheck.id",
+                fifo_deduplication_path=f"$.{CLAIM_CHECK_KEY}.id",
+                carried_group_path=f"$.{CLAIM_CHECK_KEY}.{GROUP_KEY}",
             )
         )
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
+from aws_cdk import aws_sqs as sqs
 from runtime_helpers import SOURCE_ARN, claims_batch, sqs_record
 
+from _synth import new_stack, pipe_properties, queue_with_dlq, split_pipe
+from cdk_claim_check.local.delivery import Target, deliver
+from cdk_claim_check.local.ledger import Ledger
+from cdk_claim_check.local.server import Clients
 from cdk_claim_check.runtime import ClaimCheckError, claim_id, retrieval, split
 from cdk_claim_check.runtime.codec import sha256_hex
+
+_REGION = "us-east-1"
 
 
 def _item(resources: Any, ident: str) -> dict[str, Any]:
@@ -262,3 +270,65 @@ def test_split_redelivery_in_a_different_batch_keeps_every_claim_redeemable(
     checks = split.handler([first, second], lambda_context)
     checks += split.handler([second, third], lambda_context)[1:]  # second redelivered with a new neighbour
     assert retrieval.handler(claims_batch(checks), lambda_context) == ["x" * 9000, "y" * 9000, "z" * 9000]
+
+
+def test_split_carries_each_fifo_record_s_message_group_in_its_claim_check(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    batch = pipes_event("pipes_sqs_fifo_groups")
+    checks = split.handler(batch, lambda_context)
+    assert [check["claimCheck"]["group"] for check in checks] == ["customer-7", "customer-9", "customer-7"]
+
+
+def test_split_of_a_standard_queue_record_puts_no_group_in_the_claim_check(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    checks = split.handler(pipes_event("pipes_sqs_mixed_bodies"), lambda_context)
+    assert all("group" not in check["claimCheck"] for check in checks)
+
+
+def test_split_refuses_a_message_group_id_sqs_would_never_send_naming_the_record(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    batch = pipes_event("pipes_sqs_fifo_groups")
+    batch[1]["attributes"]["MessageGroupId"] = "has space"
+    with pytest.raises(ClaimCheckError) as raised:
+        split.handler(batch, lambda_context)
+    assert (raised.value.reason, raised.value.position) == ("malformed", 1)
+    assert raised.value.message_id == batch[1]["messageId"]
+
+
+def test_retrieval_hands_the_carried_group_to_client_code_and_redeems_checks_without_one(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any
+) -> None:
+    grouped = split.handler(pipes_event("pipes_sqs_fifo_groups"), lambda_context)
+    plain = split.handler(pipes_event("pipes_sqs_mixed_bodies"), lambda_context)
+    assert retrieval.handler(claims_batch(grouped[:1] + plain[:1]), lambda_context)[0] == {"orderId": "o-1"}
+    client = retrieval._runtime()[1]
+    assert client.redeem(grouped[1]).message_group_id == "customer-9"
+    assert client.redeem(plain[0]).message_group_id is None
+
+
+def test_fifo_groups_reach_a_fifo_target_apart_as_the_synthesized_pipe_sends_them(
+    configure_runtime: Any, lambda_context: Any, pipes_event: Any, aws_endpoint: str
+) -> None:
+    """Template, handler and delivery together: each claim check lands in its source message's group."""
+    stack = new_stack()
+    ordered = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    split_pipe(stack, ordered, source=queue_with_dlq(stack, "Inbox", fifo=True))
+    parameters = pipe_properties(stack)["TargetParameters"]
+    clients = Clients.for_endpoint(aws_endpoint, _REGION)
+    name = f"ordered-{uuid.uuid4().hex[:8]}.fifo"
+    url = clients.sqs.create_queue(QueueName=name, Attributes={"FifoQueue": "true"})["QueueUrl"]
+    checks = split.handler(pipes_event("pipes_sqs_fifo_groups"), lambda_context)
+    target = Target(
+        kind="queue", arn=f"arn:aws:sqs:{_REGION}:123456789012:{name}", name=name, parameters=parameters
+    )
+    deliver(target, checks, pipe="split", clients=clients, resources=None, ledger=Ledger())
+    received = clients.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
+    groups = sorted(
+        (m["Attributes"]["MessageGroupId"], json.loads(m["Body"])["claimCheck"]["id"])
+        for m in received["Messages"]
+    )
+    assert groups == sorted((check["claimCheck"]["group"], check["claimCheck"]["id"]) for check in checks)
+    assert {group for group, _ in groups} == {"customer-7", "customer-9"}

@@ -55,6 +55,15 @@ def test_claim_check_is_found_bare_or_in_an_envelope(carrier: Any) -> None:
     assert parse_claim_check(carrier) == CHECK
 
 
+def test_message_group_travels_in_the_claim_check_and_is_optional() -> None:
+    grouped = ClaimCheck(id=CHECK.id, bytes=5, sha256="a" * 64, group="customer-7")
+    wire = grouped.to_wire()
+    assert wire["claimCheck"]["group"] == "customer-7"
+    assert parse_claim_check(wire) == grouped
+    assert "group" not in CHECK.to_wire()["claimCheck"]
+    assert parse_claim_check(CHECK.to_wire()).group is None
+
+
 def test_unknown_version_is_refused_as_unknown_version() -> None:
     with pytest.raises(ClaimCheckError) as raised:
         parse_claim_check({"claimCheck": {**WIRE_OBJECT["claimCheck"], "v": 2}})
@@ -70,6 +79,9 @@ def test_unknown_version_is_refused_as_unknown_version() -> None:
         pytest.param({"claimCheck": {**WIRE_OBJECT["claimCheck"], "bytes": -1}}, id="negative-bytes"),
         pytest.param({"claimCheck": {**WIRE_OBJECT["claimCheck"], "sha256": "xyz"}}, id="bad-digest"),
         pytest.param({"claimCheck": "abc"}, id="not-an-object"),
+        pytest.param({"claimCheck": {**WIRE_OBJECT["claimCheck"], "group": ""}}, id="empty-group"),
+        pytest.param({"claimCheck": {**WIRE_OBJECT["claimCheck"], "group": 7}}, id="group-not-a-string"),
+        pytest.param({"claimCheck": {**WIRE_OBJECT["claimCheck"], "group": "g" * 129}}, id="group-too-long"),
     ],
 )
 def test_malformed_claim_check_is_refused_as_malformed(carrier: Any) -> None:

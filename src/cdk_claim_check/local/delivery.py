@@ -65,6 +65,22 @@ def _as_text(item: Any) -> str:
     return item if isinstance(item, str) else compact_json(item)
 
 
+def _dynamic(value: Any, item: Any) -> Any:
+    """A target parameter as Pipes reads it per item: a ``$.a.b`` path into the item, else the value.
+
+    A path that finds nothing (or no string) raises :class:`DeliveryError`, as SQS would refuse a
+    FIFO message without a group.
+    """
+    if not (isinstance(value, str) and value.startswith("$.")):
+        return value
+    node = item
+    for part in value[2:].split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(node, str):
+        raise DeliveryError(f"target parameter {value} finds no string in the delivered item")
+    return node
+
+
 def _check_size(what: str, text: str, limit: int) -> None:
     size = len(text.encode("utf-8"))
     if size > limit:
@@ -102,9 +118,9 @@ def deliver(
     elif target.kind == "queue":
         queue_parameters = target.parameters.get("SqsQueueParameters", {})
         queue_url = clients.sqs.get_queue_url(QueueName=target.name)["QueueUrl"]
-        for text in texts:
+        for item, text in zip(items, texts, strict=True):
             fifo = {
-                key: queue_parameters[key]
+                key: _dynamic(queue_parameters[key], item)
                 for key in ("MessageGroupId", "MessageDeduplicationId")
                 if key in queue_parameters
             }

@@ -143,13 +143,15 @@ class ClaimCheckClient:
         message_attributes: Mapping[str, Any] | None = None,
         message_id: str | None = None,
         source_arn: str = "",
+        message_group_id: str | None = None,
     ) -> dict[str, Any]:
         """Store ``body`` and return its claim check (wire format v1).
 
         With ``message_id`` (default ``None``: a random id) the claim id is deterministic, so
         putting the same body again is idempotent and a different body fails with ``conflict``.
+        ``message_group_id`` (default none) is carried in the claim check as ``group``.
         """
-        request = ClaimRequest(body, message_id, source_arn, message_attributes)
+        request = ClaimRequest(body, message_id, source_arn, message_attributes, message_group_id)
         return self.issue_batch([request]).claim_checks[0]
 
     def issue_batch(self, requests: Sequence[ClaimRequest]) -> IssuedBatch:

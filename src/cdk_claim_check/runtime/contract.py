@@ -107,6 +107,16 @@ CLAIM_MAC_BYTES = 32
 
 SQS_MAX_MESSAGE_BYTES = 1_048_576
 """SQS maximum message size (1 MiB); assumed for queues whose setting cannot be read."""
+SQS_MAX_RETENTION_SECONDS = 14 * 24 * 3600
+"""The longest SQS keeps a message (14 days): the retention of a dead-letter queue the constructs create."""
+SOURCE_MAX_RECEIVE_COUNT = 5
+"""Receives before a created source queue moves a message to its DLQ (the Pipes docs advise at least 5)."""
+SOURCE_VISIBILITY_TIMEOUT_FACTOR = 6
+"""A created source queue's visibility timeout in enrichment function timeouts (room for the target too)."""
+MAX_MESSAGE_GROUP_ID_CHARS = 128
+"""SQS FIFO ``MessageGroupId``: 1..128 characters (letters, digits and ASCII punctuation)."""
+FIFO_FIXED_MESSAGE_GROUP_ID = "claim-check"
+"""The one message group a FIFO target gets when no source group can be carried."""
 SQS_RECEIVE_MAX_MESSAGES = 10
 """ReceiveMessage returns at most 10 messages per call."""
 LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456
@@ -123,6 +133,8 @@ SQS_SOURCE_MAX_BATCH = 10_000
 """Pipes SQS source batch maximum (above 10 it needs a batching window of at least 1 second)."""
 SQS_SOURCE_MAX_UNWINDOWED_BATCH = 10
 MAX_BATCHING_WINDOW_SECONDS = 300
+PIPE_S3_LOG_OUTPUT_FORMAT = "json"
+"""Format of the pipe's log objects in S3 (Pipes also offers ``plain`` and ``w3c``)."""
 MAX_PIPE_FILTERS = 5
 """Pipes takes at most 5 filter patterns per pipe (FilterCriteria)."""
 MAX_PIPE_NAME_CHARS = 64

@@ -26,7 +26,7 @@ from .config import StoreSettings
 from .contract import OBJECT_PREFIX, PACKED_PREFIX
 from .errors import ClaimCheckError
 from .storage import ClaimStore, run_concurrently
-from .wire import S3Location, claim_id
+from .wire import S3Location, check_message_group_id, claim_id
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,15 @@ class ClaimRequest:
         redelivery), without it (default) a random id is used.
     :ivar source_arn: namespace of ``message_id`` (the split uses the queue ARN); default ``""``.
     :ivar message_attributes: stored with the claim and restored at redemption; default none.
+    :ivar message_group_id: the FIFO source message's group, carried in the claim check as ``group``
+        so a FIFO target can keep it; default none (a standard source).
     """
 
     body: str
     message_id: str | None = None
     source_arn: str = ""
     message_attributes: Mapping[str, Any] | None = None
+    message_group_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def _prepare(position: int, request: ClaimRequest, settings: StoreSettings) -> P
         raise TypeError(f"body must be a str, not {type(request.body).__name__}")
     ident = claim_id(request.source_arn, request.message_id) if request.message_id else uuid.uuid4().hex
     try:
-        return prepare(
+        group = check_message_group_id(request.message_group_id)
+        claim = prepare(
             request.body,
             claim_id=ident,
             message_id=request.message_id or ident,
@@ -136,7 +140,8 @@ def _prepare(position: int, request: ClaimRequest, settings: StoreSettings) -> P
             settings=settings,
         )
     except ClaimCheckError as error:
-        raise error.at(position) from None
+        raise error.at(position, request.message_id or ident) from None
+    return claim if group is None else replace(claim, check=replace(claim.check, group=group))
 
 
 def _place_overflow(

@@ -30,6 +30,7 @@ class RedeemedPayload:
     :ivar body: the original body, byte-exact.
     :ivar body_format: ``json`` (a JSON object or array) or ``text``.
     :ivar message_attributes: the source message's attributes, as they were stored.
+    :ivar message_group_id: the FIFO source message's group that the claim check carried, or None.
     """
 
     claim_id: str
@@ -39,6 +40,7 @@ class RedeemedPayload:
     # The value parsed while the format was detected, handed out once (so no caller shares an
     # object with another, as if every read of ``value`` parsed the body afresh).
     _parsed: list[Any] = field(default_factory=list, repr=False, compare=False)
+    message_group_id: str | None = None
 
     @property
     def value(self) -> Any:
@@ -100,7 +102,11 @@ def redeem_batch(
         except ClaimCheckError as error:
             raise error.at(position) from None
         parsed = [] if value is NOT_PARSED else [value]
-        redeemed.append(RedeemedPayload(claim.id, body, body_format, claim.attributes, parsed))
+        redeemed.append(
+            RedeemedPayload(
+                claim.id, body, body_format, claim.attributes, parsed, message_group_id=checks[position].group
+            )
+        )
     return redeemed
 
 

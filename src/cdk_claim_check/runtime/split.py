@@ -40,6 +40,7 @@ def handler(event: Any, context: Any) -> list[dict[str, Any]]:
                     message_id=record["messageId"],
                     source_arn=str(record.get("eventSourceARN") or ""),
                     message_attributes=record.get("messageAttributes") or {},
+                    message_group_id=(record.get("attributes") or {}).get("MessageGroupId"),
                 )
                 for record in records
             ]

@@ -11,6 +11,8 @@ What the split enrichment returns per record, in order::
   For a body that already was an SQS Extended Client pointer (claimed without reading its object),
   ``sha256`` is the digest of the pointer message itself and ``bytes`` the payload size the sender
   declared (``ExtendedPayloadSize`` / ``SQSLargePayloadSize``), else the pointer message's length.
+- ``group`` (optional): the ``MessageGroupId`` of a FIFO source message, so a FIFO target can keep
+  the source's message groups. Absent for a standard queue; claim checks without it stay valid.
 - ``metadata``: the ``keep_fields`` present in a JSON-object body; absent fields are omitted.
 - ``mac`` (optional, inside ``claimCheck``): where a claim signing key is configured, the base64 KMS
   HMAC of the rest of the wire object (:mod:`.authenticity`); claim checks without one are refused
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .contract import MAX_MESSAGE_GROUP_ID_CHARS
 from .errors import ClaimCheckError
 
 WIRE_VERSION = 1
@@ -48,6 +51,9 @@ _ID = re.compile(r"[0-9a-f]{32}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # Base64 of one HMAC (any KMS HMAC length: 28..64 bytes); a longer string is never sent to KMS.
 _MAC = re.compile(r"[A-Za-z0-9+/]{36,88}={0,2}")
+# SQS FIFO MessageGroupId: letters, digits and ASCII punctuation (no spaces).
+_GROUP = re.compile(rf"[!-~]{{1,{MAX_MESSAGE_GROUP_ID_CHARS}}}")
+GROUP_KEY = "group"
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,14 @@ class ClaimCheck:
     v: int = WIRE_VERSION
     mac: str | None = None
     """The claim check's MAC (base64), when it carries one."""
+    group: str | None = None
+    """The FIFO source message's ``MessageGroupId``; None for a standard source."""
 
     def to_wire(self, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The wire object ``{"claimCheck": {...}, "metadata": {...}}``."""
+        """The wire object ``{"claimCheck": {...}, "metadata": {...}}`` (``group``, ``mac`` only when set)."""
         check: dict[str, Any] = {"v": self.v, "id": self.id, "bytes": self.bytes, "sha256": self.sha256}
+        if self.group is not None:
+            check[GROUP_KEY] = self.group
         if self.mac is not None:
             check[MAC_KEY] = self.mac
         return {CLAIM_CHECK_KEY: check, METADATA_KEY: dict(metadata or {})}
@@ -120,7 +130,26 @@ def parse_claim(value: Any) -> tuple[ClaimCheck, dict[str, Any]]:
     mac = check.get(MAC_KEY)
     if mac is not None and (not isinstance(mac, str) or not _MAC.fullmatch(mac)):
         raise ClaimCheckError("", "malformed", f"claim check '{MAC_KEY}' is not a base64 MAC")
-    return ClaimCheck(id=ident, bytes=size, sha256=digest, mac=mac), wire
+    group = check.get(GROUP_KEY)
+    if group is not None and not (isinstance(group, str) and _GROUP.fullmatch(group)):
+        raise ClaimCheckError(
+            "",
+            "malformed",
+            f"claim check '{GROUP_KEY}' is not an SQS message group id (1..128 printable ASCII)",
+        )
+    return ClaimCheck(id=ident, bytes=size, sha256=digest, mac=mac, group=group), wire
+
+
+def check_message_group_id(value: Any) -> str | None:
+    """A FIFO source record's ``MessageGroupId`` (None when absent).
+
+    :raises ClaimCheckError: ``malformed`` when present but not 1..128 printable ASCII characters.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _GROUP.fullmatch(value):
+        raise ClaimCheckError("", "malformed", "MessageGroupId is not 1..128 printable ASCII characters")
+    return value
 
 
 def _unwrap(value: Any) -> dict[str, Any]:

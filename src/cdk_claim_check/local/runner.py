@@ -50,6 +50,22 @@ def _entry_pipes(pipes: list[LocalPipe], resources: LocalResources) -> None:
         pipe.is_entry = pipe.source_arn not in fed
 
 
+def local_pipes(resources: LocalResources) -> list[LocalPipe]:
+    """The template's running pipes that the local run can play (the others are noted in ``resources``),
+    with the entry pipes marked."""
+    pipes: list[LocalPipe] = []
+    for pipe_resource in resources.index.of_type("AWS::Pipes::Pipe"):
+        if resources.props(pipe_resource.logical_id).get("DesiredState") == "STOPPED":
+            resources.notes.append(f"pipe {pipe_resource.logical_id} is STOPPED in the template")
+            continue
+        try:
+            pipes.append(LocalPipe.from_template(pipe_resource.logical_id, resources))
+        except (UnsupportedPipeError, ValueError) as error:
+            resources.notes.append(str(error))
+    _entry_pipes(pipes, resources)
+    return pipes
+
+
 def _feed(options: RunOptions, resources: LocalResources, pipes: list[LocalPipe], clients: Clients) -> str:
     """Put the run's messages into the flow; say how."""
     producers = producer_functions(resources)
@@ -152,16 +168,7 @@ def _run(
 ) -> RunReport:
     deadline = time.monotonic() + options.timeout_seconds
     resources = provision(stack, clients)
-    pipes: list[LocalPipe] = []
-    for pipe_resource in resources.index.of_type("AWS::Pipes::Pipe"):
-        if resources.props(pipe_resource.logical_id).get("DesiredState") == "STOPPED":
-            resources.notes.append(f"pipe {pipe_resource.logical_id} is STOPPED in the template")
-            continue
-        try:
-            pipes.append(LocalPipe.from_template(pipe_resource.logical_id, resources))
-        except (UnsupportedPipeError, ValueError) as error:
-            resources.notes.append(str(error))
-    _entry_pipes(pipes, resources)
+    pipes = local_pipes(resources)
     for pipe in pipes:
         enrichment = pipe.enrichment.handler if pipe.enrichment else "no enrichment"
         progress(

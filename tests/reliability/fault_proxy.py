@@ -21,14 +21,16 @@ a ``Range`` header) and still has shots left applies its fault:
 - ``moto_down``: the upstream is unreachable (a closed port); the connection is reset.
 
 ``skip`` passes the first matching requests through untouched ("succeed N then fail"), ``times``
-bounds how many are faulted (``None``: all). :attr:`FaultProxy.log` records every request with the
-fault applied to it.
+bounds how many are faulted (``None``: all), ``probability`` faults each selected request only with
+that chance (drawn from the rule's own seeded ``random.Random``, so a run can be repeated).
+:attr:`FaultProxy.log` records every request with the fault applied to it.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import random
 import socket
 import struct
 import threading
@@ -92,12 +94,17 @@ class Rule:
     seconds: float = 0.0  # delay / hold
     error_code: str | None = None  # throttle: which error
     mutate: Callable[[bytes], bytes] = _flip_middle
+    probability: float = 1.0  # chance that a selected request (past ``skip``) is faulted
+    seed: int = 0
     seen: int = field(default=0, init=False)
     applied: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}")
+        if not 0.0 < self.probability <= 1.0:
+            raise ValueError(f"probability {self.probability} is outside (0, 1]")
+        self._draw = random.Random(self.seed)
 
     def selects(self, request: Request) -> bool:
         if self.service is not None and request.service != self.service:
@@ -112,6 +119,8 @@ class Rule:
         if self.seen <= self.skip:
             return False
         if self.times is not None and self.applied >= self.times:
+            return False
+        if self.probability < 1.0 and self._draw.random() >= self.probability:
             return False
         self.applied += 1
         return True

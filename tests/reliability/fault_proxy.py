@@ -341,22 +341,26 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             assert chosen is not None
             reply = chosen.mutate(reply)
             reply_headers = [(k, v) for k, v in reply_headers if k.lower() != "x-amz-crc32"]
-        self.send_response(status)
-        for name, value in reply_headers:
-            if name.lower() not in _HOP_HEADERS and name.lower() != "content-length":
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        if fault == "truncate":
-            owner._record(request, fault, status)
-            if self.command != "HEAD":
-                self.wfile.write(reply[: len(reply) // 2])
-            self.wfile.flush()
-            self._abort()
-            return
-        if self.command != "HEAD":
-            self.wfile.write(reply)
+        # Recorded before the answer is written: a client that gave up on a held answer has closed
+        # its end, and the write below then fails, but the fault was applied all the same.
         owner._record(request, fault, status)
+        try:
+            self.send_response(status)
+            for name, value in reply_headers:
+                if name.lower() not in _HOP_HEADERS and name.lower() != "content-length":
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            if fault == "truncate":
+                if self.command != "HEAD":
+                    self.wfile.write(reply[: len(reply) // 2])
+                self.wfile.flush()
+                self._abort()
+                return
+            if self.command != "HEAD":
+                self.wfile.write(reply)
+        except OSError:
+            self.close_connection = True
 
     def _forward(self, request: Request) -> tuple[int, list[tuple[str, str]], bytes]:
         host, port = self.owner.upstream

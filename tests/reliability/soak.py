@@ -184,6 +184,7 @@ class SoakOptions:
     poison_rate: float = 0.002
     seed: int = 11
     max_body_bytes: int = SQS_MAX_MESSAGE_BYTES
+    fault_kinds: tuple[str, ...] = FAULT_KINDS
     max_wave: int = 60  # messages sent between two drains of the flow: 1..max_wave, at random
     timeout_seconds: float = 3600.0
 
@@ -217,13 +218,13 @@ def _drain(clients: Clients, queue_url: str) -> Iterator[dict[str, Any]]:
 
 def _store_faults(options: SoakOptions, function_timeout: int) -> list[Any]:
     """One rule per fault kind on DynamoDB and S3 calls, together faulting about ``fault_rate`` of them."""
-    share = options.fault_rate / len(FAULT_KINDS)
+    share = options.fault_rate / len(options.fault_kinds)
     seconds = {"delay": 0.5, "hold": function_timeout + 2.0}
     return [
         rule(
             kind, service, probability=share, seed=options.seed * 100 + number, seconds=seconds.get(kind, 0.0)
         )
-        for number, kind in enumerate(FAULT_KINDS)
+        for number, kind in enumerate(options.fault_kinds)
         for service in ("dynamodb", "s3")
     ]
 
@@ -372,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-rate", type=float, default=SoakOptions.fault_rate)
     parser.add_argument("--poison-rate", type=float, default=SoakOptions.poison_rate)
     parser.add_argument("--seed", type=int, default=SoakOptions.seed)
+    parser.add_argument(
+        "--faults", default=",".join(FAULT_KINDS), help="the kinds of store fault to inject (comma-separated)"
+    )
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     parser.add_argument(
         "--readme",
@@ -384,7 +388,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as work:
         stack = synthesize_soak_app(Path(work) / "cdk.out")
         options = SoakOptions(
-            messages=args.messages, fault_rate=args.fault_rate, poison_rate=args.poison_rate, seed=args.seed
+            messages=args.messages,
+            fault_rate=args.fault_rate,
+            poison_rate=args.poison_rate,
+            seed=args.seed,
+            fault_kinds=tuple(kind.strip() for kind in args.faults.split(",") if kind.strip()),
         )
         print(
             f"soak: {options.messages} messages, store fault rate {options.fault_rate}, "

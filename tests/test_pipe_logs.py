@@ -171,15 +171,19 @@ def test_the_store_bucket_is_refused_as_the_log_bucket(pipe: PipeBuilder, import
     ("props", "message"),
     [
         pytest.param(
-            {"pipe_log_bucket": "central-logs"}, r"pipe_log_bucket: got str; pass an s3.IBucket", id="bucket"
+            {"pipe_log_bucket": "central-logs"},
+            r"pipe_log_bucket='central-logs' is a str; pass an s3.IBucket",
+            id="bucket",
         ),
         pytest.param(
             {"pipe_log_delivery_stream": "arn:aws:firehose:us-east-1:1:deliverystream/x"},
-            r"pipe_log_delivery_stream: got str; pass a kinesisfirehose.IDeliveryStream",
+            r"pipe_log_delivery_stream='arn:[^']*' is a str; pass a kinesisfirehose.IDeliveryStream",
             id="stream",
         ),
         pytest.param(
-            {"pipe_log_to_cloudwatch": "no"}, r"pipe_log_to_cloudwatch='no'; pass True or False", id="flag"
+            {"pipe_log_to_cloudwatch": "no"},
+            r"pipe_log_to_cloudwatch='no' is a str; pass True or False",
+            id="flag",
         ),
     ],
 )

@@ -171,7 +171,7 @@ def test_inline_limit_above_350000_is_rejected() -> None:
 
 
 def test_keep_fields_given_as_a_string_is_rejected() -> None:
-    with pytest.raises(ValueError, match=r"keep_fields='orderId' is a string"):
+    with pytest.raises(TypeError, match=r"keep_fields='orderId' is a str; pass a list of str"):
         split_pipe(new_stack(), "bus", keep_fields="orderId")
 
 

@@ -6,6 +6,7 @@ from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
+from ._prop_types import real_key
 from .runtime.contract import CLAIM_MAC_ALGORITHM, CLAIM_MAC_KEY_SPEC
 
 GENERATE_MAC = "kms:GenerateMac"
@@ -18,7 +19,9 @@ _MAC_USAGE = "GENERATE_VERIFY_MAC"
 def check_claim_signing_key(key: kms.IKey | None) -> kms.IKey | None:
     """``key`` itself; a ``ValueError`` naming the prop when a key defined in the app is not an HMAC key
     of spec ``HMAC_256`` with usage ``GENERATE_VERIFY_MAC``. An imported key is checked at run time
-    (KMS refuses ``GenerateMac`` on any other key: ``InvalidKeyUsageException``)."""
+    (KMS refuses ``GenerateMac`` on any other key: ``InvalidKeyUsageException``). An alias stands for
+    its target key, which is checked and granted."""
+    key = real_key("claim_signing_key", "claim_signing_key", key)
     if key is None:
         return None
     cfn = key.node.default_child

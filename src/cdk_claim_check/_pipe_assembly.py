@@ -35,6 +35,7 @@ from ._nag import PIPE_FINDINGS, UNENCRYPTED_LOGS_REASON, acknowledge, acknowled
 from ._pipe_logs import build_pipe_logs, check_log_destinations
 from ._pipe_options import PipeOptions, resolve_options
 from ._pipe_targets import PipeTarget, resolve_target
+from ._prop_types import own_prop_names
 from ._source import check_source, consume_statements, create_source_queue, inspect_source
 from .extended_client import extended_client_environment, resolve_extended_client_buckets
 from .runtime.contract import (
@@ -91,7 +92,7 @@ class ClaimCheckPipeBase(Construct):
     ) -> None:
         super().__init__(scope, id)
         self._store = check_store(store)
-        self._options = resolve_options(type(self).__name__, options)
+        self._options = resolve_options(type(self).__name__, options, own_prop_names(type(self)))
         check_log_destinations(self._options, self._store.bucket)
         self._source = self._own_source_queue() if source is None else check_source(source)
         if source is not None and self._options["source_encryption_key"] is not None:

@@ -35,8 +35,8 @@ class PipeLogs:
 
 
 def check_log_destinations(options: PipeOptions, store_bucket: s3.IBucket | None) -> None:
-    """Refuse destination props that contradict each other, naming them and the fix."""
-    _check_kinds(options)
+    """Refuse destination props that contradict each other, naming them and the fix (their kinds are
+    checked with every prop's, by :func:`~._prop_types.check_props`)."""
     given = [
         prop
         for prop, value in (
@@ -80,25 +80,6 @@ def _same_bucket(first: s3.IBucket, second: s3.IBucket) -> bool:
     """The same bucket, or an import of it (its name resolves to the same value)."""
     resolve = Stack.of(first).resolve
     return first is second or resolve(first.bucket_name) == resolve(second.bucket_name)
-
-
-def _check_kinds(options: PipeOptions) -> None:
-    """A TypeError naming the prop for a value of the wrong kind (a bucket name string, say)."""
-    for prop, value, attribute, expected in (
-        ("pipe_log_bucket", options["pipe_log_bucket"], "bucket_name", "an s3.IBucket"),
-        (
-            "pipe_log_delivery_stream",
-            options["pipe_log_delivery_stream"],
-            "delivery_stream_arn",
-            "a kinesisfirehose.IDeliveryStream",
-        ),
-    ):
-        if value is not None and not isinstance(getattr(value, attribute, None), str):
-            raise TypeError(
-                f"{prop}: got {type(value).__name__}; pass {expected} (import one by name or ARN if needed)"
-            )
-    if not isinstance(options["pipe_log_to_cloudwatch"], bool):
-        raise TypeError(f"pipe_log_to_cloudwatch={options['pipe_log_to_cloudwatch']!r}; pass True or False")
 
 
 def _check_prefix(prefix: object) -> None:

@@ -6,8 +6,8 @@ every prop, and :func:`resolve_options` refuses a misspelt one at synth time, na
 
 from __future__ import annotations
 
-import difflib
 import re
+import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -20,6 +20,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from ._checks import check_whole_number, coerce_option
+from ._prop_types import check_props, real_key, unknown_prop_error
 from .extended_client import ExtendedClientBucket
 from .runtime.contract import (
     DEFAULT_FUNCTION_MEMORY_MB,
@@ -182,14 +183,25 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
 """The default of every shared prop (None: worked out per pipe, see the prop's text)."""
 
 
-def resolve_options(construct: str, options: PipeOptions) -> PipeOptions:
-    """Every shared prop with its value or default; TypeError naming an unknown prop, ValueError a bad one."""
+_KEY_OPTIONS = (
+    "pipe_encryption_key",
+    "log_encryption_key",
+    "environment_encryption_key",
+    "claim_signing_key",
+    "source_encryption_key",
+)
+
+
+def resolve_options(construct: str, options: PipeOptions, own_props: Sequence[str] = ()) -> PipeOptions:
+    """Every shared prop with its value or default; TypeError naming an unknown prop or one of the wrong
+    kind (the closest known name for a misspelt one, among ``own_props`` too), ValueError a bad value."""
     for name in options:
         if name not in PIPE_OPTION_DEFAULTS:
-            close = difflib.get_close_matches(name, PIPE_OPTION_DEFAULTS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise TypeError(f"{construct} got an unexpected prop {name!r}{hint}")
+            raise unknown_prop_error(construct, name, [*PIPE_OPTION_DEFAULTS, *own_props])
+    check_props(construct, options, typing.get_type_hints(PipeOptions))
     resolved: PipeOptions = {**PIPE_OPTION_DEFAULTS, **options}
+    for prop in _KEY_OPTIONS:
+        resolved[prop] = real_key(construct, prop, resolved[prop])  # type: ignore[literal-required]
     resolved["function_memory_size"] = check_whole_number(
         "function_memory_size", resolved["function_memory_size"]
     )

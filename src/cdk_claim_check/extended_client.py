@@ -19,6 +19,7 @@ from constructs import Construct
 
 from ._kms_grants import bucket_key_statement
 from ._nag import acknowledge_wildcard_resource
+from ._prop_types import checked_props
 from .runtime.contract import MAX_EXTENDED_CLIENT_BUCKETS
 from .store import IClaimCheckStore
 
@@ -39,6 +40,7 @@ class ExtendedClientBucket:
     by ``max_payload_size``.
     """
 
+    @checked_props
     def __init__(self, bucket: s3.IBucket, *, key_prefix: str = "", owner_account: str | None = None) -> None:
         """Name a bucket (and key prefix) for SQS Extended Client pointers.
 

@@ -14,6 +14,7 @@ from ._claim_signing import VERIFY_MAC
 from ._pipe_assembly import ClaimCheckPipeBase, EnrichmentSpec
 from ._pipe_options import PipeOptions
 from ._pipe_targets import PipeTarget, TargetKind
+from ._prop_types import checked_props
 from ._source import retention_seconds
 from ._store_grants import reader_statements
 from .runtime.contract import (
@@ -102,6 +103,7 @@ class ClaimCheckRetrievalPipe(ClaimCheckPipeBase):
 
     _source_outlives_claims = True
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,

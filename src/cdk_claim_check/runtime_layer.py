@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from ._asset import FUNCTION_RUNTIME, PACKAGE_DIR
+from ._prop_types import checked_props
 
 LAYER_PACKAGE_FILES = ("__init__.py", "py.typed")
 """The files of the package root the layer holds, besides ``runtime/``: the root ``__init__`` imports
@@ -81,6 +82,7 @@ class ClaimCheckRuntimeLayer(Construct):
     which the client does not use. Grant the function access with the store's grant methods.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,

@@ -16,6 +16,7 @@ from ._claim_signing import GENERATE_MAC
 from ._pipe_assembly import ClaimCheckPipeBase, EnrichmentSpec
 from ._pipe_options import PipeOptions
 from ._pipe_targets import PipeTarget
+from ._prop_types import checked_props
 from ._store_grants import writer_statements
 from .runtime.contract import (
     ENV_BUCKET_NAME,
@@ -37,10 +38,6 @@ DEFAULT_DETAIL_TYPE = "ClaimCheck"
 
 
 def _keep_fields_json(keep_fields: Sequence[str]) -> str:
-    if isinstance(keep_fields, str):
-        raise ValueError(
-            f"keep_fields={keep_fields!r} is a string; pass a list of field names, e.g. ['orderId']"
-        )
     for field in keep_fields:
         if not isinstance(field, str) or not field or field.startswith(".") or field.endswith("."):
             raise ValueError(
@@ -84,6 +81,7 @@ class ClaimCheckSplitPipe(ClaimCheckPipeBase):
     (``fifo_message_group_id`` sets either); deduplicated by claim id.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,

@@ -20,6 +20,7 @@ from ._nag import (
     acknowledge,
     acknowledge_compliance_findings,
 )
+from ._prop_types import checked_props, real_key
 from .runtime.contract import (
     DEFAULT_TTL_SECONDS,
     LIFECYCLE_MARGIN_DAYS,
@@ -148,6 +149,7 @@ class _StoreAttributes(Construct):
         """The customer managed key of the table and bucket, if any."""
         return self._encryption_key
 
+    @checked_props
     def grant_issue(self, grantee: iam.IGrantable, *, claim_signing_key: kms.IKey | None = None) -> None:
         """Let ``grantee`` (your own function using ``ClaimCheckClient.put``) issue claims: exactly the
         split function's calls (PutItem, PutObject, and the keys' actions behind them), no reads.
@@ -162,6 +164,7 @@ class _StoreAttributes(Construct):
         for statement in statements + _signing_statements(claim_signing_key, GENERATE_MAC):
             grantee.grant_principal.add_to_principal_policy(statement)
 
+    @checked_props
     def grant_redeem(self, grantee: iam.IGrantable, *, claim_signing_key: kms.IKey | None = None) -> None:
         """Let ``grantee`` (your own function using ``ClaimCheckClient.redeem``) redeem claims: exactly
         the retrieval function's reads (BatchGetItem, GetObject, and kms:Decrypt), no writes.
@@ -196,6 +199,7 @@ class ClaimCheckStore(_StoreAttributes):
     Use :meth:`from_table` to wrap a table (and bucket) that already exist.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -239,6 +243,7 @@ class ClaimCheckStore(_StoreAttributes):
                 "server_access_logs_bucket is set but overflow_bucket=False: there is no bucket to log; "
                 "drop server_access_logs_bucket or set overflow_bucket=True"
             )
+        encryption_key = real_key("ClaimCheckStore", "encryption_key", encryption_key)
         self._time_to_live = time_to_live
         self._encryption_key = encryption_key
         self._table: dynamodb.ITable = self._create_table(
@@ -310,6 +315,7 @@ class ClaimCheckStore(_StoreAttributes):
         return bucket
 
     @classmethod
+    @checked_props
     def from_table(
         cls,
         scope: Construct,

@@ -215,3 +215,15 @@ def test_nist_hipaa_and_aws_solutions_packs_find_nothing_unacknowledged(
         stack, "Retrieve", source=queue_with_dlq(stack, "Claims"), store=store, target=bus, **options
     )
     app.synth()  # raises ValidationFailed on any unacknowledged finding
+
+
+def test_a_store_without_a_bucket_passes_every_pack(tmp_path: Path) -> None:
+    # The table's own findings were once acknowledged only beside the bucket's.
+    app = cdk.App(outdir=str(tmp_path))
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app), NIST80053R5Checks(app), HIPAASecurityChecks(app)
+    )
+    stack = cdk.Stack(app, "Nag", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ClaimCheckStore(stack, "Store", overflow_bucket=False)
+    app.synth()  # raises ValidationFailed on any unacknowledged finding
+    assert store.bucket is None

@@ -100,11 +100,15 @@ UNLOGGED_BUCKET_REASON = (
 )
 """True of a store bucket without server access logs: what audits access, and what does not."""
 
-STORE_FINDINGS = {
+TABLE_FINDINGS = {
     "DynamoDBInBackupPlan": (
         "Claims are transient (they expire with the time to live) and the table has point-in-time recovery; "
         "add it to an AWS Backup plan where your policy requires one."
     ),
+}
+"""Findings inherent to the store's table, by rule name (without the pack prefix)."""
+
+BUCKET_FINDINGS = {
     "S3BucketLoggingEnabled": UNLOGGED_BUCKET_REASON,
     "S3BucketReplicationEnabled": (
         "Payloads live only as long as their claims (days); the table item and the object are written by "
@@ -115,7 +119,7 @@ STORE_FINDINGS = {
         "beyond their time to live."
     ),
 }
-"""Findings inherent to the store, by rule name (without the pack prefix)."""
+"""Findings inherent to the store's overflow bucket, by rule name (without the pack prefix)."""
 
 SSE_S3_REASON = (
     "The bucket uses SSE-S3 unless the store is given encryption_key, which switches it to SSE-KMS."

@@ -14,8 +14,9 @@ from constructs import Construct
 
 from ._claim_signing import GENERATE_MAC, VERIFY_MAC, check_claim_signing_key, claim_signing_statement
 from ._nag import (
+    BUCKET_FINDINGS,
     SSE_S3_REASON,
-    STORE_FINDINGS,
+    TABLE_FINDINGS,
     UNLOGGED_BUCKET_REASON,
     acknowledge,
     acknowledge_compliance_findings,
@@ -249,6 +250,7 @@ class ClaimCheckStore(_StoreAttributes):
         self._table: dynamodb.ITable = self._create_table(
             encryption_key, removal_policy, point_in_time_recovery
         )
+        acknowledge_compliance_findings(self, TABLE_FINDINGS)
         self._bucket: s3.IBucket | None = None
         if overflow_bucket:
             self._bucket = self._create_bucket(
@@ -304,7 +306,7 @@ class ClaimCheckStore(_StoreAttributes):
             server_access_logs_bucket=server_access_logs_bucket,
             removal_policy=removal_policy,
         )
-        findings = dict(STORE_FINDINGS)
+        findings = dict(BUCKET_FINDINGS)
         if server_access_logs_bucket is not None:
             del findings["S3BucketLoggingEnabled"]
         if encryption_key is None:

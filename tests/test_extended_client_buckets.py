@@ -4,6 +4,7 @@ prefix-scoped read grants; redemption shortens expiry instead of deleting (no de
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from aws_cdk import Duration
@@ -54,12 +55,22 @@ def test_both_functions_get_the_allowed_buckets_and_the_owner() -> None:
         assert environment["CLAIM_CHECK_EXPECTED_BUCKET_OWNER"] == {"Ref": "AWS::AccountId"}
 
 
-def test_the_stores_own_bucket_cannot_be_named_for_extended_client_pointers() -> None:
+@pytest.mark.parametrize("make", [split_pipe, retrieval_pipe], ids=["split", "retrieval"])
+@pytest.mark.parametrize("reference", ["same-object", "by-name", "by-arn"])
+def test_the_stores_own_bucket_cannot_be_named_for_extended_client_pointers(
+    make: Any, reference: str
+) -> None:
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
-    assert store.bucket is not None
-    with pytest.raises(ValueError, match="extended_client_buckets"):
-        retrieval_pipe(stack, store=store, extended_client_buckets=[store.bucket])
+    own = store.bucket
+    assert own is not None
+    bucket = {
+        "same-object": lambda: own,
+        "by-name": lambda: s3.Bucket.from_bucket_name(stack, "Again", own.bucket_name),
+        "by-arn": lambda: s3.Bucket.from_bucket_arn(stack, "Again", own.bucket_arn),
+    }[reference]()
+    with pytest.raises(ValueError, match="extended_client_buckets names the store's own bucket"):
+        make(stack, store=store, extended_client_buckets=[bucket])
 
 
 def test_redeemed_grace_period_is_bounded_and_needs_expire_after_retrieval() -> None:

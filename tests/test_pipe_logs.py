@@ -22,6 +22,7 @@ from _synth import (
     pipe_properties,
     render,
     retrieval_pipe,
+    role_statements,
     split_pipe,
 )
 from cdk_claim_check import ClaimCheckStore
@@ -65,8 +66,15 @@ def test_pipe_role_may_use_the_key_of_a_kms_encrypted_log_bucket(pipe: PipeBuild
     stack = new_stack()
     key = kms.Key(stack, "LogKey")
     bucket = s3.Bucket(stack, "PipeLogs", encryption_key=key, enforce_ssl=True)
-    construct = pipe(stack, pipe_log_bucket=bucket)
+    construct = pipe(stack, pipe_log_bucket=bucket, pipe_log_bucket_prefix="pipes/")
     assert ("kms:GenerateDataKey", arn_of(key)) in grants(stack, construct.pipe_role)
+    (statement,) = [
+        s for s in role_statements(stack, construct.pipe_role) if s["Action"] == "kms:GenerateDataKey"
+    ]
+    # Only through S3, and only for the log objects of that bucket.
+    assert render(statement["Condition"]["StringEquals"]["kms:ViaService"]) == "s3.us-east-1.<AWS::URLSuffix>"
+    contexts = statement["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"]
+    assert [render(c) for c in contexts] == [arn_of(bucket), f"{arn_of(bucket)}/pipes/*"]
 
 
 def test_pipe_logs_to_firehose_with_execution_data_and_may_put_records_on_that_stream(
@@ -103,6 +111,14 @@ def test_all_three_destinations_at_once(pipe: PipeBuilder) -> None:
         "S3LogDestination",
         "FirehoseLogDestination",
     } <= set(pipe_properties(stack)["LogConfiguration"])
+
+
+def test_a_log_bucket_that_is_also_named_for_extended_client_pointers_is_refused(pipe: PipeBuilder) -> None:
+    # The retrieval would then read the pipe's own log objects, execution data included, as payloads.
+    stack = new_stack()
+    shared = s3.Bucket(stack, "Shared", enforce_ssl=True)
+    with pytest.raises(ValueError, match=r"pipe_log_bucket is also in extended_client_buckets"):
+        pipe(stack, extended_client_buckets=[shared], pipe_log_bucket=shared)
 
 
 @pytest.mark.parametrize(
@@ -155,14 +171,16 @@ def test_a_prefix_that_is_not_a_key_prefix_is_refused(pipe: PipeBuilder, prefix:
         pipe(stack, pipe_log_bucket=s3.Bucket(stack, "PipeLogs"), pipe_log_bucket_prefix=prefix)
 
 
-@pytest.mark.parametrize("imported", [False, True], ids=["same-object", "imported-by-name"])
-def test_the_store_bucket_is_refused_as_the_log_bucket(pipe: PipeBuilder, imported: bool) -> None:
+@pytest.mark.parametrize("imported", ["same-object", "by-name", "by-arn"])
+def test_the_store_bucket_is_refused_as_the_log_bucket(pipe: PipeBuilder, imported: str) -> None:
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
     assert store.bucket is not None
-    bucket = (
-        s3.Bucket.from_bucket_name(stack, "Again", store.bucket.bucket_name) if imported else store.bucket
-    )
+    bucket = {
+        "same-object": lambda: store.bucket,
+        "by-name": lambda: s3.Bucket.from_bucket_name(stack, "Again", store.bucket.bucket_name),
+        "by-arn": lambda: s3.Bucket.from_bucket_arn(stack, "Again", store.bucket.bucket_arn),
+    }[imported]()
     with pytest.raises(ValueError, match=r"pipe_log_bucket is the store's own bucket"):
         pipe(stack, store=store, pipe_log_bucket=bucket)
 

@@ -400,3 +400,18 @@ def test_log_encryption_key_encrypts_both_log_groups_and_lets_cloudwatch_logs_us
             }
         },
     )
+
+
+def test_the_source_queue_as_the_target_is_refused_as_an_endless_loop(pipe: PipeKind) -> None:
+    stack = new_stack()
+    queue = queue_with_dlq(stack, "Loop")
+    with pytest.raises(ValueError, match=r"target is the pipe's own source queue"):
+        pipe(stack, queue, source=queue)
+
+
+def test_the_source_queue_imported_again_as_the_target_is_refused_too(pipe: PipeKind) -> None:
+    stack = new_stack()
+    queue = queue_with_dlq(stack, "Loop")
+    again = sqs.Queue.from_queue_arn(stack, "Again", queue.queue_arn)
+    with pytest.raises(ValueError, match=r"target is the pipe's own source queue"):
+        pipe(stack, again, source=queue)

@@ -230,6 +230,13 @@ def test_fifo_target_queue_group_can_be_a_path_into_the_redeemed_payload() -> No
     }
 
 
+def test_a_group_path_into_the_claim_check_is_refused_as_the_retrieval_delivers_payloads() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, content_based_deduplication=True, enforce_ssl=True)
+    with pytest.raises(ValueError, match=r"points into a claim check, but this pipe delivers the original"):
+        _retrieve(stack, fifo, fifo_message_group_id="$.claimCheck.group")
+
+
 def test_fifo_target_queue_without_content_based_deduplication_is_rejected() -> None:
     stack = new_stack()
     fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)

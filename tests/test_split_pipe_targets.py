@@ -221,3 +221,27 @@ def test_fifo_message_group_id_that_sqs_or_pipes_would_refuse_fails_at_synth(gro
 def test_fifo_message_group_id_for_a_target_that_is_not_a_fifo_queue_is_refused() -> None:
     with pytest.raises(ValueError, match=r"fifo_message_group_id='orders' is set but the target is not"):
         split_pipe(new_stack(), "queue", fifo_message_group_id="orders")
+
+
+def test_an_sns_fifo_topic_is_refused_as_pipes_cannot_deliver_to_one() -> None:
+    stack = new_stack()
+    with pytest.raises(
+        ValueError, match=r"target: an SNS FIFO topic, which EventBridge Pipes cannot deliver"
+    ):
+        split_pipe(stack, sns.Topic(stack, "Ordered", fifo=True), source=_fifo_inbox(stack))
+
+
+def test_the_source_s_group_as_a_path_is_refused_when_the_source_is_not_fifo() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    with pytest.raises(
+        ValueError, match=r"is the source message's group, but the source is not a FIFO queue"
+    ):
+        split_pipe(stack, fifo, fifo_message_group_id="$.claimCheck.group")
+
+
+def test_a_group_written_as_an_input_template_placeholder_is_refused() -> None:
+    stack = new_stack()
+    fifo = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    with pytest.raises(ValueError, match=r"looks like an input-template placeholder; .* '\$.customerId'"):
+        split_pipe(stack, fifo, fifo_message_group_id="<$.customerId>")

@@ -12,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
-from _synth import new_stack
+from _synth import new_stack, split_pipe
 from cdk_claim_check import ClaimCheckStore
 
 
@@ -259,3 +259,28 @@ def test_grant_issue_gives_a_function_the_split_writes_only() -> None:
         ("dynamodb:PutItem", arn_of(store.table)),
         *store_object_grants("s3:PutObject", arn_of(store.bucket)),
     }
+
+
+@pytest.mark.parametrize(
+    ("arn", "where"),
+    [
+        ("arn:aws:dynamodb:eu-west-1:111111111111:table/claims", "region eu-west-1"),
+        ("arn:aws:dynamodb:us-east-1:222222222222:table/claims", "account 222222222222"),
+    ],
+)
+def test_a_table_of_another_region_or_account_is_refused_as_the_functions_find_tables_by_name(
+    arn: str, where: str
+) -> None:
+    stack = new_stack()  # account 111111111111, us-east-1
+    table = dynamodb.Table.from_table_arn(stack, "Elsewhere", arn)
+    store = ClaimCheckStore.from_table(stack, "Store", table=table)
+    with pytest.raises(ValueError, match=rf"store: the table is in {where}, but this pipe deploys to"):
+        split_pipe(stack, store=store)
+
+
+def test_a_table_of_this_region_and_account_imported_by_arn_is_accepted() -> None:
+    stack = new_stack()
+    table = dynamodb.Table.from_table_arn(
+        stack, "Here", "arn:aws:dynamodb:us-east-1:111111111111:table/claims"
+    )
+    split_pipe(stack, store=ClaimCheckStore.from_table(stack, "Store", table=table))

@@ -34,8 +34,9 @@ from ._claim_signing import check_claim_signing_key, claim_signing_statement
 from ._nag import PIPE_FINDINGS, UNENCRYPTED_LOGS_REASON, acknowledge, acknowledge_compliance_findings
 from ._pipe_logs import build_pipe_logs, check_log_destinations
 from ._pipe_options import PipeOptions, resolve_options
-from ._pipe_targets import PipeTarget, resolve_target
+from ._pipe_targets import PipeTarget, TargetKind, resolve_target
 from ._prop_types import own_prop_names
+from ._resource_identity import same_queue
 from ._source import check_source, consume_statements, create_source_queue, inspect_source
 from .extended_client import extended_client_environment, resolve_extended_client_buckets
 from .runtime.contract import (
@@ -46,7 +47,8 @@ from .runtime.contract import (
     FIFO_FIXED_MESSAGE_GROUP_ID,
     POWERTOOLS_ENVIRONMENT,
 )
-from .store import IClaimCheckStore, check_store
+from .runtime.wire import CLAIM_CHECK_KEY
+from .store import IClaimCheckStore, check_store, check_table_home
 
 DEFAULT_EVENT_SOURCE = "claim-check"
 
@@ -102,6 +104,12 @@ class ClaimCheckPipeBase(Construct):
             )
         self._source_facts = inspect_source(self._source)
         self._target = resolve_target(target)
+        if self._target.kind is TargetKind.QUEUE and same_queue(self._target.resource, self._source):
+            raise ValueError(
+                "target is the pipe's own source queue: everything it delivers would come back to it, "
+                "forever; pass another queue as the target"
+            )
+        check_table_home(self, self._store.table)
         check_bus_parameters(
             self._target, detail_type=self._options["detail_type"], event_source=self._options["event_source"]
         )
@@ -289,15 +297,30 @@ class ClaimCheckPipeBase(Construct):
     def _fifo_message_group_id(self, spec: EnrichmentSpec) -> str | None:
         """A FIFO target's group: the prop, else the carried group of a FIFO source, else one fixed group."""
         given = self._options["fifo_message_group_id"]
+        source_is_fifo = getattr(self._source, "fifo", False) is True
         if not self._target.is_fifo_queue:
             if given is not None:
                 raise ValueError(
                     f"fifo_message_group_id={given!r} is set but the target is not a FIFO queue; drop it"
                 )
             return None
+        if (
+            given is not None
+            and given.startswith(f"$.{CLAIM_CHECK_KEY}.")
+            and spec.carried_group_path is None
+        ):
+            raise ValueError(
+                f"fifo_message_group_id={given!r} points into a claim check, but this pipe delivers the "
+                "original payloads; pass a path into the payload ('$.customerId') or a fixed group id"
+            )
+        if given is not None and given == spec.carried_group_path and not source_is_fifo:
+            raise ValueError(
+                f"fifo_message_group_id={given!r} is the source message's group, but the source is not a "
+                "FIFO queue, so no claim check carries one; pass a fixed group id or another path"
+            )
         if given is not None:
             return given
-        if spec.carried_group_path is not None and getattr(self._source, "fifo", False) is True:
+        if spec.carried_group_path is not None and source_is_fifo:
             return spec.carried_group_path
         return FIFO_FIXED_MESSAGE_GROUP_ID
 

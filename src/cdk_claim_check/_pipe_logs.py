@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aws_cdk import Stack, Token
+from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_s3 as s3
 
+from ._kms_grants import bucket_key_statement
 from ._nag import acknowledge_wildcard_resource
 from ._pipe_options import PipeOptions
+from ._resource_identity import same_bucket
+from .extended_client import ExtendedClientBucket
 from .runtime.contract import PIPE_S3_LOG_OUTPUT_FORMAT, PipeLogLevel
 
 _S3_LOG_OBJECTS_REASON = (
@@ -69,17 +72,19 @@ def check_log_destinations(options: PipeOptions, store_bucket: s3.IBucket | None
                 "pipe_log_delivery_stream, or pipe_log_level=PipeLogLevel.OFF to write no pipe logs"
             )
     bucket = options["pipe_log_bucket"]
-    if bucket is not None and store_bucket is not None and _same_bucket(bucket, store_bucket):
+    if bucket is None:
+        return
+    if store_bucket is not None and same_bucket(bucket, store_bucket):
         raise ValueError(
             "pipe_log_bucket is the store's own bucket, whose lifecycle rule deletes objects after the "
             "time to live and which the retrieval role reads; pass a bucket of its own for the pipe's logs"
         )
-
-
-def _same_bucket(first: s3.IBucket, second: s3.IBucket) -> bool:
-    """The same bucket, or an import of it (its name resolves to the same value)."""
-    resolve = Stack.of(first).resolve
-    return first is second or resolve(first.bucket_name) == resolve(second.bucket_name)
+    for entry in options["extended_client_buckets"]:
+        if same_bucket(bucket, entry.bucket if isinstance(entry, ExtendedClientBucket) else entry):
+            raise ValueError(
+                "pipe_log_bucket is also in extended_client_buckets: the retrieval would honour pointers "
+                "to the pipe's own log objects (which may hold payloads); give the logs a bucket of their own"
+            )
 
 
 def _check_prefix(prefix: object) -> None:
@@ -131,7 +136,9 @@ def _s3_destination(options: PipeOptions, role: iam.Role) -> pipes.CfnPipe.S3Log
     role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects]))
     if bucket.encryption_key is not None:
         role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["kms:GenerateDataKey"], resources=[bucket.encryption_key.key_arn])
+            bucket_key_statement(
+                role, bucket.encryption_key, bucket, "kms:GenerateDataKey", f"{prefix or ''}*"
+            )
         )
     acknowledge_wildcard_resource(role, objects, _S3_LOG_OBJECTS_REASON)
     return pipes.CfnPipe.S3LogDestinationProperty(

@@ -241,6 +241,11 @@ def _check_message_group_id(value: object) -> None:
         return
     if not isinstance(value, str):
         raise TypeError(f"fifo_message_group_id: got {type(value).__name__}; pass a str")
+    if "<$" in value:
+        raise ValueError(
+            f"fifo_message_group_id={value!r} looks like an input-template placeholder; Pipes reads a group "
+            "from the item with a bare JSON path: pass '$.customerId', without angle brackets"
+        )
     pattern = _JSON_PATH if value.startswith("$") else _MESSAGE_GROUP_ID
     if not pattern.fullmatch(value):
         raise ValueError(

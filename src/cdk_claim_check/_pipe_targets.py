@@ -145,6 +145,11 @@ def resolve_target(target: PipeTarget) -> ResolvedTarget:
     for attribute, kind in _KIND_BY_ATTRIBUTE:
         arn = getattr(target, attribute, None)
         if isinstance(arn, str):
+            if kind is TargetKind.TOPIC and getattr(target, "fifo", False) is True:
+                raise ValueError(
+                    "target: an SNS FIFO topic, which EventBridge Pipes cannot deliver to; pass a standard "
+                    "SNS topic, or an SQS FIFO queue"
+                )
             return ResolvedTarget(resource=target, kind=kind, arn=arn)
     raise ValueError(
         f"target: {type(target).__name__} is not a supported pipe target; pass an events.IEventBus, "

@@ -20,6 +20,7 @@ from constructs import Construct
 from ._kms_grants import bucket_key_statement
 from ._nag import acknowledge_wildcard_resource
 from ._prop_types import checked_props
+from ._resource_identity import same_bucket
 from .runtime.contract import MAX_EXTENDED_CLIENT_BUCKETS
 from .store import IClaimCheckStore
 
@@ -99,7 +100,7 @@ def resolve_extended_client_buckets(
     ]
     own = store.bucket
     for entry in resolved:
-        if own is not None and (entry.bucket is own or entry.bucket.bucket_name == own.bucket_name):
+        if own is not None and same_bucket(entry.bucket, own):
             raise ValueError(
                 "extended_client_buckets names the store's own bucket; pointers into it would let any sender "
                 "have another claim's payload delivered. Drop it, and let senders use a bucket of their own"

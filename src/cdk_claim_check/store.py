@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Protocol, runtime_checkable
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -120,6 +120,22 @@ def check_store(store: object) -> IClaimCheckStore:
         f"store: got {type(store).__name__}; pass a ClaimCheckStore, or ClaimCheckStore.from_table(...) "
         "for a table you already have"
     )
+
+
+def check_table_home(scope: Construct, table: dynamodb.ITable) -> None:
+    """ValueError when ``table`` is known to live in another region or account than ``scope``'s stack:
+    the functions address the table by name, which finds a table of their own region and account."""
+    stack = Stack.of(scope)
+    region, account = table.env.region, table.env.account
+    if not Token.is_unresolved(table.table_arn):  # imported by ARN: its env is the stack's, its ARN says
+        _, _, _, region, account, _ = table.table_arn.split(":", 5)
+    for what, theirs, ours in (("region", region, stack.region), ("account", account, stack.account)):
+        if not Token.is_unresolved(theirs) and not Token.is_unresolved(ours) and theirs != ours:
+            raise ValueError(
+                f"store: the table is in {what} {theirs}, but this pipe deploys to {what} {ours}; the "
+                f"functions find the table by name in their own {what}: use a table there (a global table "
+                "replica, say), or put the pipe in the table's region and account"
+            )
 
 
 class _StoreAttributes(Construct):

@@ -111,6 +111,18 @@ def test_created_source_with_a_dlq_gets_no_warning(pipe: PipeKind) -> None:
     Annotations.from_stack(stack).has_no_warning(pipe.path, Match.any_value())
 
 
+def test_a_dlq_after_fewer_than_five_receives_gets_a_warning(pipe: PipeKind) -> None:
+    stack = new_stack()
+    dlq = sqs.Queue(stack, "OnceDlq", enforce_ssl=True)
+    once = sqs.Queue(
+        stack, "Once", enforce_ssl=True, dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=1, queue=dlq)
+    )
+    pipe(stack, source=once)
+    Annotations.from_stack(stack).has_warning(
+        pipe.path, Match.string_like_regexp("after 1 receive.*Use maxReceiveCount >= 5")
+    )
+
+
 def test_missing_dlq_warning_can_be_acknowledged_by_its_id(pipe: PipeKind) -> None:
     stack = new_stack()
     construct = pipe(stack, source=imported_queue(stack))

@@ -46,6 +46,7 @@ from .runtime.contract import (
     ENV_FUNCTION_TIMEOUT_SECONDS,
     FIFO_FIXED_MESSAGE_GROUP_ID,
     POWERTOOLS_ENVIRONMENT,
+    SOURCE_MAX_RECEIVE_COUNT,
 )
 from .runtime.wire import CLAIM_CHECK_KEY
 from .store import IClaimCheckStore, check_store, check_table_home
@@ -153,6 +154,14 @@ class ClaimCheckPipeBase(Construct):
                 "The source queue has no dead-letter queue that this construct knows of: a batch that keeps "
                 "failing is retried until its messages expire. Give the queue a dead_letter_queue "
                 "(maxReceiveCount >= 5), or pass source_dead_letter_queue for an imported queue.",
+            )
+        receives = self._source_facts.max_receive_count
+        if receives is not None and receives < SOURCE_MAX_RECEIVE_COUNT:
+            Annotations.of(self).add_warning_v2(
+                "cdk-claim-check:SourceDeadLetterQueueTooEager",
+                f"The source queue moves a message to its DLQ after {receives} receive(s): a batch that "
+                "fails once for a passing reason (a throttled store, a function timeout), or beside one bad "
+                f"message, lands in the DLQ. Use maxReceiveCount >= {SOURCE_MAX_RECEIVE_COUNT}.",
             )
         return dead_letter_queue
 

@@ -31,6 +31,8 @@ class SourceFacts:
     max_message_bytes_known: bool
     visibility_timeout_seconds: int | None
     dead_letter_queue: sqs.IQueue | None
+    max_receive_count: int | None = None
+    """Receives before the queue moves a message to its DLQ, when the app declares it."""
 
 
 def _concrete_int(value: object) -> int | None:
@@ -110,12 +112,13 @@ def inspect_source(source: sqs.IQueue) -> SourceFacts:
         if declared_visibility is None
         else _concrete_int(declared_visibility)
     )
-    dlq = source.dead_letter_queue.queue if source.dead_letter_queue is not None else None
+    redrive = source.dead_letter_queue
     return SourceFacts(
         max_message_bytes=declared_size if declared_size is not None else SQS_MAX_MESSAGE_BYTES,
         max_message_bytes_known=True,
         visibility_timeout_seconds=visibility,
-        dead_letter_queue=dlq,
+        dead_letter_queue=redrive.queue if redrive is not None else None,
+        max_receive_count=_concrete_int(redrive.max_receive_count) if redrive is not None else None,
     )
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import Annotations, ArnFormat, Aws, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -105,7 +105,9 @@ class ClaimCheckPipeBase(Construct):
             )
         self._source_facts = inspect_source(self._source)
         self._target = resolve_target(target)
-        if self._target.kind is TargetKind.QUEUE and same_queue(self._target.resource, self._source):
+        if self._target.kind is TargetKind.QUEUE and same_queue(
+            cast(sqs.IQueue, self._target.resource), self._source
+        ):
             raise ValueError(
                 "target is the pipe's own source queue: everything it delivers would come back to it, "
                 "forever; pass another queue as the target"

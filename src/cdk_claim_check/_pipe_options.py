@@ -6,6 +6,7 @@ every prop, and :func:`resolve_options` refuses a misspelt one at synth time, na
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from collections.abc import Mapping, Sequence
@@ -183,13 +184,14 @@ PIPE_OPTION_DEFAULTS: PipeOptions = {
 """The default of every shared prop (None: worked out per pipe, see the prop's text)."""
 
 
-_KEY_OPTIONS = (
-    "pipe_encryption_key",
-    "log_encryption_key",
-    "environment_encryption_key",
-    "claim_signing_key",
-    "source_encryption_key",
-)
+@functools.cache
+def _option_types() -> dict[str, Any]:
+    """Each shared prop's annotation, and the props that are KMS keys."""
+    return typing.get_type_hints(PipeOptions)
+
+
+def _key_options() -> list[str]:
+    return [name for name, hint in _option_types().items() if kms.IKey in typing.get_args(hint)]
 
 
 def resolve_options(construct: str, options: PipeOptions, own_props: Sequence[str] = ()) -> PipeOptions:
@@ -198,9 +200,9 @@ def resolve_options(construct: str, options: PipeOptions, own_props: Sequence[st
     for name in options:
         if name not in PIPE_OPTION_DEFAULTS:
             raise unknown_prop_error(construct, name, [*PIPE_OPTION_DEFAULTS, *own_props])
-    check_props(construct, options, typing.get_type_hints(PipeOptions))
+    check_props(construct, options, _option_types())
     resolved: PipeOptions = {**PIPE_OPTION_DEFAULTS, **options}
-    for prop in _KEY_OPTIONS:
+    for prop in _key_options():
         resolved[prop] = real_key(construct, prop, resolved[prop])  # type: ignore[literal-required]
     resolved["function_memory_size"] = check_whole_number(
         "function_memory_size", resolved["function_memory_size"]

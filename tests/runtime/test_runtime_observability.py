@@ -157,3 +157,34 @@ def test_failures_name_the_record_but_never_carry_payload_content(
     logged = " ".join(repr(vars(entry)) for entry in caplog.records)
     for text in [*(str(error) for error in errors), logged]:
         assert SECRET not in text
+
+
+def test_failure_metrics_carry_the_reason_as_a_dimension_of_their_own_record(
+    configure_runtime: Any, lambda_context: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    check = split.handler([sqs_record("body")], lambda_context)[0]
+    capfd.readouterr()
+    check["claimCheck"]["sha256"] = "0" * 64
+    with pytest.raises(ClaimCheckError):
+        retrieval.handler(claims_batch([check]), lambda_context)
+    (record,) = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    directive = record["_aws"]["CloudWatchMetrics"][0]
+    assert [m["Name"] for m in directive["Metrics"]] == ["ClaimsRejected"]
+    assert "Reason" in directive["Dimensions"][0] and record["Reason"] == "tampered"
+    # The next, successful batch does not inherit the failure's dimension.
+    retrieval.handler(claims_batch(split.handler([sqs_record("again")], lambda_context)), lambda_context)
+    redeemed = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    assert redeemed and all("Reason" not in r for r in redeemed)
+
+
+def test_failure_logs_name_every_message_of_the_failed_batch(
+    configure_runtime: Any, lambda_context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    good, bad = split.handler([sqs_record("one"), sqs_record("two")], lambda_context)
+    bad["claimCheck"]["id"] = "e" * 32
+    batch = claims_batch([good, bad])
+    with pytest.raises(ClaimCheckError):
+        retrieval.handler(batch, lambda_context)
+    (failure,) = [r for r in caplog.records if r.getMessage() == "retrieval failed"]
+    assert failure.message_ids == [record["messageId"] for record in batch]  # type: ignore[attr-defined]
+    assert failure.reason == "missing"  # type: ignore[attr-defined]

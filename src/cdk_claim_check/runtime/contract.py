@@ -36,6 +36,44 @@ verifies them with (``VerifyMac``); unset, claim checks carry no MAC and none is
 POWERTOOLS_SERVICE_NAME = "claim-check"
 METRICS_NAMESPACE = "ClaimCheck"
 """CloudWatch namespace of the runtime's metrics (``POWERTOOLS_METRICS_NAMESPACE``)."""
+METRIC_FUNCTION_DIMENSION = "FunctionName"
+"""Dimension every runtime metric carries besides Powertools' ``service``: the emitting function's name,
+so a dashboard shows one flow's claims and not every claim-check function's of the account."""
+METRIC_REASON_DIMENSION = "Reason"
+"""Dimension of the failure metrics (``SplitFailures``, ``ClaimMisses``, ``ClaimsRejected``): the
+:class:`~cdk_claim_check.runtime.errors.ClaimCheckError` reason."""
+POWERTOOLS_SERVICE_DIMENSION = "service"
+"""The dimension Powertools Metrics adds with the service name."""
+
+
+class MetricName:
+    """The CloudWatch metric names the handlers emit (namespace ``METRICS_NAMESPACE``).
+
+    Split: ``ClaimsIssued``, ``ClaimsInline``, ``ClaimsOffloaded``, ``ClaimsForeignPointer``,
+    ``PayloadBytes``, ``BytesStored``, ``CompressionRatio``, ``S3PutRequests``, ``SplitFailures``
+    (by ``Reason``). Retrieval: ``ClaimsRedeemed``, ``RedeemedBytes``, ``ClaimMisses`` and
+    ``ClaimsRejected`` (by ``Reason``), ``ClaimsExpiryShortened``, ``ExpiryShorteningFailures``,
+    ``ExpiryShorteningSkipped``.
+    """
+
+    CLAIMS_ISSUED = "ClaimsIssued"
+    CLAIMS_INLINE = "ClaimsInline"
+    CLAIMS_OFFLOADED = "ClaimsOffloaded"
+    CLAIMS_FOREIGN = "ClaimsForeignPointer"
+    PAYLOAD_BYTES = "PayloadBytes"
+    BYTES_STORED = "BytesStored"
+    COMPRESSION_RATIO = "CompressionRatio"
+    S3_PUTS = "S3PutRequests"
+    SPLIT_FAILURES = "SplitFailures"
+    CLAIMS_REDEEMED = "ClaimsRedeemed"
+    REDEEMED_BYTES = "RedeemedBytes"
+    CLAIM_MISSES = "ClaimMisses"
+    CLAIMS_REJECTED = "ClaimsRejected"
+    CLAIMS_EXPIRED = "ClaimsExpiryShortened"
+    EXPIRY_FAILURES = "ExpiryShorteningFailures"
+    EXPIRY_SKIPPED = "ExpiryShorteningSkipped"
+
+
 POWERTOOLS_ENVIRONMENT: dict[str, str] = {
     "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
     "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,

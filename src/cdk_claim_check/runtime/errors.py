@@ -24,6 +24,19 @@ Reason = Literal[
 """Why a claim could not be issued or redeemed."""
 
 REASONS: frozenset[str] = frozenset(get_args(Reason))
+MISS_REASONS: tuple[Reason, ...] = ("missing", "expired")
+"""Retrieval failures counted as ``ClaimMisses``: the claim is not (or no longer) in the store."""
+REJECT_REASONS: tuple[Reason, ...] = (
+    "tampered",
+    "forged",
+    "unknown_version",
+    "malformed",
+    "too_large",
+    "pointer_not_allowed",
+)
+"""Retrieval failures counted as ``ClaimsRejected``: the claim check or its item cannot be trusted or read."""
+SPLIT_REASONS: tuple[Reason, ...] = ("malformed", "conflict", "too_large", "pointer_not_allowed")
+"""Why the split refuses a record (``SplitFailures``)."""
 
 
 class ClaimCheckError(Exception):

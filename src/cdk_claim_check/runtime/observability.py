@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.logging import Logger
-from aws_lambda_powertools.metrics import Metrics
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
 from . import contract
+from .contract import MetricName
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.tracing import Tracer
@@ -28,27 +29,22 @@ METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or contract.M
 
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
+# Lambda sets the function's name; outside Lambda (tests, scripts) the metrics carry no such dimension.
+_FUNCTION_NAME = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+if _FUNCTION_NAME:
+    metrics.set_default_dimensions(**{contract.METRIC_FUNCTION_DIMENSION: _FUNCTION_NAME})
+
+__all__ = ["MetricName", "count_failure", "logger", "metrics", "traced", "tracer"]
 
 
-class MetricName:
-    """The CloudWatch metric names the handlers emit (namespace ``POWERTOOLS_METRICS_NAMESPACE``)."""
+def count_failure(name: str, reason: str) -> None:
+    """Count one ``name`` failure with its ``Reason`` dimension.
 
-    CLAIMS_ISSUED = "ClaimsIssued"
-    CLAIMS_INLINE = "ClaimsInline"
-    CLAIMS_OFFLOADED = "ClaimsOffloaded"
-    CLAIMS_FOREIGN = "ClaimsForeignPointer"
-    PAYLOAD_BYTES = "PayloadBytes"
-    BYTES_STORED = "BytesStored"
-    COMPRESSION_RATIO = "CompressionRatio"
-    S3_PUTS = "S3PutRequests"
-    SPLIT_FAILURES = "SplitFailures"
-    CLAIMS_REDEEMED = "ClaimsRedeemed"
-    REDEEMED_BYTES = "RedeemedBytes"
-    CLAIM_MISSES = "ClaimMisses"
-    CLAIMS_REJECTED = "ClaimsRejected"
-    CLAIMS_EXPIRED = "ClaimsExpiryShortened"
-    EXPIRY_FAILURES = "ExpiryShorteningFailures"
-    EXPIRY_SKIPPED = "ExpiryShorteningSkipped"
+    Only for a failing invocation, which emits no other metric: the dimension applies to every
+    metric of the invocation's record, and Powertools drops it when the record is flushed.
+    """
+    metrics.add_dimension(name=contract.METRIC_REASON_DIMENSION, value=reason)
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
 
 def tracing_disabled() -> bool:

@@ -17,12 +17,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from .batch import sqs_records
 from .client import ClaimCheckClient, RedeemedPayload
 from .config import RuntimeConfig, load_config
-from .errors import ClaimCheckError
-from .observability import MetricName, logger, metrics, traced
+from .errors import MISS_REASONS, ClaimCheckError
+from .observability import MetricName, count_failure, logger, metrics, traced
 from .response_limit import check_enrichment_response
 from .storage import call_timeouts
-
-_MISSES = frozenset({"missing", "expired"})
 
 
 @cache
@@ -38,6 +36,7 @@ def handler(event: Any, context: Any) -> list[Any]:
     """Redeem every claim check of a Pipes SQS batch; returns the original payloads in input order."""
     config, client = _runtime()
     logger.append_keys(function_request_id=getattr(context, "aws_request_id", None))
+    message_ids: list[str] = []
     try:
         records = sqs_records(event)
         message_ids = [record["messageId"] for record in records]
@@ -46,13 +45,23 @@ def handler(event: Any, context: Any) -> list[Any]:
         check_enrichment_response(values, message_ids, [payload.body for payload in payloads])
     except ClaimCheckError as error:
         logger.set_correlation_id(error.message_id)
-        logger.error("retrieval failed", extra={"reason": error.reason, "position": error.position})
-        name = MetricName.CLAIM_MISSES if error.reason in _MISSES else MetricName.CLAIMS_REJECTED
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        # The batch's message ids too: every one of them goes back to the queue (and its DLQ) for
+        # this record, and `cdk-claim-check dlq list` finds each one's reason by its id.
+        logger.error(
+            "retrieval failed",
+            extra={
+                "reason": error.reason,
+                "detail": error.detail,
+                "position": error.position,
+                "message_ids": message_ids,
+            },
+        )
+        name = MetricName.CLAIM_MISSES if error.reason in MISS_REASONS else MetricName.CLAIMS_REJECTED
+        count_failure(name, error.reason)
         raise
     except Exception:
         # AWS or network failure: Pipes retries the whole batch; the message names no payload.
-        logger.exception("retrieval failed")
+        logger.exception("retrieval failed", extra={"message_ids": message_ids})
         raise
     logger.set_correlation_id(message_ids[0] if message_ids else None)
     # Only once the whole response is known to be deliverable.

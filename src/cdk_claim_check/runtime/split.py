@@ -16,7 +16,7 @@ from .batch import sqs_records
 from .client import ClaimCheckClient, ClaimRequest, IssuedBatch
 from .config import load_config
 from .errors import ClaimCheckError
-from .observability import MetricName, logger, metrics, traced
+from .observability import MetricName, count_failure, logger, metrics, traced
 
 
 @cache
@@ -31,6 +31,7 @@ def handler(event: Any, context: Any) -> list[dict[str, Any]]:
     """Claim every record of a Pipes SQS batch; returns the claim checks in input order."""
     client = _client()
     logger.append_keys(function_request_id=getattr(context, "aws_request_id", None))
+    records: list[dict[str, Any]] = []
     try:
         records = sqs_records(event)
         issued = client.issue_batch(
@@ -47,15 +48,28 @@ def handler(event: Any, context: Any) -> list[dict[str, Any]]:
         )
     except ClaimCheckError as error:
         logger.set_correlation_id(error.message_id)
-        logger.error("split failed", extra={"reason": error.reason, "position": error.position})
-        metrics.add_metric(name=MetricName.SPLIT_FAILURES, unit=MetricUnit.Count, value=1)
+        # The batch's message ids too: see the retrieval handler.
+        logger.error(
+            "split failed",
+            extra={
+                "reason": error.reason,
+                "detail": error.detail,
+                "position": error.position,
+                "message_ids": _message_ids(records),
+            },
+        )
+        count_failure(MetricName.SPLIT_FAILURES, error.reason)
         raise
     except Exception:
         # AWS or network failure: Pipes retries the whole batch; the message names no payload.
-        logger.exception("split failed")
+        logger.exception("split failed", extra={"message_ids": _message_ids(records)})
         raise
     _record(issued, [record["messageId"] for record in records])
     return issued.claim_checks
+
+
+def _message_ids(records: list[dict[str, Any]]) -> list[str]:
+    return [str(record.get("messageId")) for record in records if isinstance(record, dict)]
 
 
 def _record(issued: IssuedBatch, message_ids: list[str]) -> None:

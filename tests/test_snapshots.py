@@ -14,7 +14,8 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from _synth import new_stack, normalise_assets, queue_with_dlq, state_machine
-from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check import ClaimCheckDashboard, ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check.dashboard import dashboard_body
 
 
 @pytest.fixture
@@ -54,3 +55,20 @@ def test_retrieval_pipe_default_template(json_snapshot: SnapshotAssertion) -> No
         target=state_machine(stack),
     )
     assert _template(stack) == json_snapshot
+
+
+def test_flow_dashboard_body(json_snapshot: SnapshotAssertion) -> None:
+    stack = new_stack()
+    store = ClaimCheckStore(stack, "Store")
+    split = ClaimCheckSplitPipe(
+        stack,
+        "Split",
+        source=queue_with_dlq(stack, "Inbox"),
+        store=store,
+        target=events.EventBus(stack, "Bus"),
+    )
+    retrieval = ClaimCheckRetrievalPipe(
+        stack, "Retrieve", source=queue_with_dlq(stack, "Claims"), store=store, target=state_machine(stack)
+    )
+    ClaimCheckDashboard(stack, "Dashboard", split=split, retrievals=[retrieval])
+    assert dashboard_body(Template.from_stack(stack).to_json()) == json_snapshot

@@ -13,6 +13,7 @@ from .runtime._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._pipe_options import PipeOptions
+    from .dashboard import ClaimCheckDashboard
     from .extended_client import ExtendedClientBucket
     from .retrieval_pipe import ClaimCheckRetrievalPipe
     from .runtime.contract import (
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .store import ClaimCheckStore, IClaimCheckStore
 
 __all__ = [
+    "ClaimCheckDashboard",
     "ClaimCheckRetrievalPipe",
     "ClaimCheckRuntimeLayer",
     "ClaimCheckSplitPipe",
@@ -46,6 +48,7 @@ _EXPORTS = {
     "ClaimCheckSplitPipe": ".split_pipe",
     "ClaimCheckRetrievalPipe": ".retrieval_pipe",
     "ClaimCheckRuntimeLayer": ".runtime_layer",
+    "ClaimCheckDashboard": ".dashboard",
     "IClaimCheckStore": ".store",
     "ExtendedClientBucket": ".extended_client",
     "PipeOptions": "._pipe_options",

@@ -56,8 +56,8 @@ def handler(event: Any, context: Any) -> list[Any]:
                 "message_ids": message_ids,
             },
         )
-        name = MetricName.CLAIM_MISSES if error.reason in MISS_REASONS else MetricName.CLAIMS_REJECTED
-        count_failure(name, error.reason)
+        missed = error.reason in MISS_REASONS
+        count_failure(MetricName.CLAIM_MISSES if missed else MetricName.CLAIMS_REJECTED, error.reason)
         raise
     except Exception:
         # AWS or network failure: Pipes retries the whole batch; the message names no payload.

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
@@ -62,6 +62,8 @@ class _HandlerOutput(io.TextIOBase):
     """
 
     sink: TextIO | None = None
+    captured: list[str] | None = None
+    """While a function runs, what it writes (its CloudWatch Logs lines, as Lambda would ship them)."""
 
     def writable(self) -> bool:
         return True
@@ -69,6 +71,8 @@ class _HandlerOutput(io.TextIOBase):
     def write(self, text: str) -> int:
         if self.sink is not None:
             self.sink.write(text)
+        if self.captured is not None:
+            self.captured.append(text)
         return len(text)
 
     def flush(self) -> None:
@@ -93,7 +97,10 @@ class LocalFunction:
         environment: Mapping[str, str],
         timeout_seconds: int = 3,
         memory_mb: int = 128,
+        log_writer: Callable[[list[str]], None] | None = None,
     ) -> None:
+        """``log_writer`` (default none) receives each invocation's output lines, as Lambda sends them
+        to the function's log group."""
         self.logical_id = logical_id
         self.name = name
         self.arn = arn
@@ -102,6 +109,7 @@ class LocalFunction:
         self.environment = dict(environment)
         self.timeout_seconds = timeout_seconds
         self.memory_mb = memory_mb
+        self.log_writer = log_writer
         self._modules: dict[str, ModuleType] = {}
         self._handler_function: Any = None
         self.timeouts = 0
@@ -141,6 +149,22 @@ class LocalFunction:
             sys.modules.update(displaced)
             importlib.invalidate_caches()
 
+    @contextlib.contextmanager
+    def _logs_shipped(self) -> Iterator[None]:
+        """Hand what the invocation wrote to ``log_writer`` once it ends (whether it failed or not)."""
+        if self.log_writer is None:
+            yield
+            return
+        captured: list[str] = []
+        HANDLER_OUTPUT.captured = captured
+        try:
+            yield
+        finally:
+            HANDLER_OUTPUT.captured = None
+            lines = [line for line in "".join(captured).splitlines() if line.strip()]
+            if lines:
+                self.log_writer(lines)
+
     def _load(self) -> Any:
         if self._handler_function is None:
             self._handler_function = import_handler(self.code_dir, self.handler, self.environment)
@@ -162,7 +186,7 @@ class LocalFunction:
         Lambda replaces the execution environment of an invocation that timed out.
         """
         payload = json.loads(json.dumps(event))
-        with _RUN_LOCK, self._activated():
+        with _RUN_LOCK, self._activated(), self._logs_shipped():
             context = LambdaContext(
                 function_name=self.name,
                 invoked_function_arn=self.arn,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,4 +250,29 @@ def _load_function(resources: LocalResources, logical_id: str, clients: Clients)
         environment=environment,
         timeout_seconds=int(props.get("Timeout", 3)),
         memory_mb=memory_mb,
+        log_writer=_log_writer(
+            str(props.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{physical.name}"), clients
+        ),
     )
+
+
+def _log_writer(log_group: str, clients: Clients) -> Callable[[list[str]], None]:
+    """Ships a function's output to its log group in moto, one stream per function, as Lambda does."""
+    stream = f"local/[$LATEST]{uuid.uuid4().hex}"
+    created = False
+
+    def write(lines: list[str]) -> None:
+        nonlocal created
+        if not created:
+            with contextlib.suppress(clients.logs.exceptions.ResourceAlreadyExistsException):
+                clients.logs.create_log_group(logGroupName=log_group)
+            clients.logs.create_log_stream(logGroupName=log_group, logStreamName=stream)
+            created = True
+        now = int(time.time() * 1000)
+        clients.logs.put_log_events(
+            logGroupName=log_group,
+            logStreamName=stream,
+            logEvents=[{"timestamp": now, "message": line} for line in lines],
+        )
+
+    return write

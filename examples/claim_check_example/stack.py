@@ -26,7 +26,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from cdk_claim_check import ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from cdk_claim_check import ClaimCheckDashboard, ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
 
 from .workflow import order_workflow
 
@@ -114,7 +114,7 @@ class ClaimCheckExampleStack(Stack):
         creator = sample_data_creator(self, inbox)
         bus = events.EventBus(self, "ApplicationBus")
 
-        ClaimCheckSplitPipe(
+        split = ClaimCheckSplitPipe(
             self,
             "Split",
             source=inbox,
@@ -140,7 +140,7 @@ class ClaimCheckExampleStack(Stack):
             targets=[events_targets.SqsQueue(processor_queue)],
         )
         workflow = order_workflow(self, "OrderWorkflow")
-        ClaimCheckRetrievalPipe(
+        retrieve = ClaimCheckRetrievalPipe(
             self,
             "Retrieve",
             source=processor_queue,
@@ -164,7 +164,13 @@ class ClaimCheckExampleStack(Stack):
             targets=[events_targets.SqsQueue(large_order_queue)],
         )
         consumer = order_consumer(self, "LargeOrderConsumer")
-        ClaimCheckRetrievalPipe(self, "RetrieveLarge", source=large_order_queue, store=store, target=consumer)
+        retrieve_large = ClaimCheckRetrievalPipe(
+            self, "RetrieveLarge", source=large_order_queue, store=store, target=consumer
+        )
+        # One page for the person on call: both halves of the flow, their DLQs and failures by reason.
+        dashboard = ClaimCheckDashboard(
+            self, "FlowDashboard", split=split, retrievals=[retrieve, retrieve_large]
+        )
 
         # Every event on the bus, whatever its source, to show that only claim checks cross it.
         bus_log = logs.LogGroup(
@@ -190,5 +196,6 @@ class ClaimCheckExampleStack(Stack):
             ("ClaimCheckTableName", store.table.table_name, "Claim-check store table"),
             ("OrderWorkflowArn", workflow.state_machine_arn, "Workflow that gets the restored orders"),
             ("BusEventLogGroup", bus_log.log_group_name, "Every bus event, for inspection"),
+            ("DashboardName", dashboard.dashboard.dashboard_name, "The flow's CloudWatch dashboard"),
         ]:
             CfnOutput(self, output_id, value=value, description=description)

@@ -188,3 +188,19 @@ def test_failure_logs_name_every_message_of_the_failed_batch(
     (failure,) = [r for r in caplog.records if r.getMessage() == "retrieval failed"]
     assert failure.message_ids == [record["messageId"] for record in batch]  # type: ignore[attr-defined]
     assert failure.reason == "missing"  # type: ignore[attr-defined]
+
+
+def test_every_invocation_tags_its_metrics_with_its_own_function_name(
+    configure_runtime: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from runtime_helpers import LambdaContext
+
+    checks = split.handler([sqs_record("one")], LambdaContext(function_name="orders-split"))
+    retrieval.handler(claims_batch(checks), LambdaContext(function_name="orders-retrieve"))
+    split.handler([sqs_record("two")], LambdaContext(function_name="orders-split"))
+    records = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [r["FunctionName"] for r in records] == ["orders-split", "orders-retrieve", "orders-split"]
+    assert all(
+        sorted(r["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) == ["FunctionName", "service"]
+        for r in records
+    )

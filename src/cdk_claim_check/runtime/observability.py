@@ -29,12 +29,19 @@ METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or contract.M
 
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
-# Lambda sets the function's name; outside Lambda (tests, scripts) the metrics carry no such dimension.
-_FUNCTION_NAME = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-if _FUNCTION_NAME:
-    metrics.set_default_dimensions(**{contract.METRIC_FUNCTION_DIMENSION: _FUNCTION_NAME})
 
-__all__ = ["MetricName", "count_failure", "logger", "metrics", "traced", "tracer"]
+__all__ = ["MetricName", "count_failure", "logger", "metrics", "tag_invocation", "traced", "tracer"]
+
+
+def tag_invocation(context: Any) -> None:
+    """Give this invocation's metrics the function's name (dimension ``FunctionName``).
+
+    Per invocation, from the Lambda context, not once per process: Powertools keeps its default
+    dimensions on the class, so functions sharing a process (the local run) would share one name.
+    """
+    name = getattr(context, "function_name", None) or os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    if name:
+        metrics.add_dimension(name=contract.METRIC_FUNCTION_DIMENSION, value=str(name))
 
 
 def count_failure(name: str, reason: str) -> None:

@@ -18,7 +18,7 @@ from .batch import sqs_records
 from .client import ClaimCheckClient, RedeemedPayload
 from .config import RuntimeConfig, load_config
 from .errors import MISS_REASONS, ClaimCheckError
-from .observability import MetricName, count_failure, logger, metrics, traced
+from .observability import MetricName, count_failure, logger, metrics, tag_invocation, traced
 from .response_limit import check_enrichment_response
 from .storage import call_timeouts
 
@@ -36,6 +36,7 @@ def handler(event: Any, context: Any) -> list[Any]:
     """Redeem every claim check of a Pipes SQS batch; returns the original payloads in input order."""
     config, client = _runtime()
     logger.append_keys(function_request_id=getattr(context, "aws_request_id", None))
+    tag_invocation(context)
     message_ids: list[str] = []
     try:
         records = sqs_records(event)

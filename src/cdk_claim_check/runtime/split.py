@@ -16,7 +16,7 @@ from .batch import sqs_records
 from .client import ClaimCheckClient, ClaimRequest, IssuedBatch
 from .config import load_config
 from .errors import ClaimCheckError
-from .observability import MetricName, count_failure, logger, metrics, traced
+from .observability import MetricName, count_failure, logger, metrics, tag_invocation, traced
 
 
 @cache
@@ -31,6 +31,7 @@ def handler(event: Any, context: Any) -> list[dict[str, Any]]:
     """Claim every record of a Pipes SQS batch; returns the claim checks in input order."""
     client = _client()
     logger.append_keys(function_request_id=getattr(context, "aws_request_id", None))
+    tag_invocation(context)
     records: list[dict[str, Any]] = []
     try:
         records = sqs_records(event)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cdk_claim_check.operate.cli import main
+from conftest import Ran
 
 CLAIM = '{"claimCheck": {"v": 1, "id": "' + "a" * 32 + '", "bytes": 1, "sha256": "' + "b" * 64 + '"}}'
 
@@ -83,3 +86,31 @@ def test_the_console_script_is_installed_next_to_the_local_run() -> None:
         [str(scripts / "cdk-claim-check"), "--help"], capture_output=True, text=True, check=False
     )
     assert run.returncode == 0 and "inspect" in run.stdout and "dlq" in run.stdout
+
+
+def test_careless_arguments_fail_before_anything_is_read_or_moved(
+    operate: Callable[..., Ran], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = operate("redeem", CLAIM, "--table", "t", "--out", str(tmp_path))
+    assert directory.status == 2 and "is a directory" in directory.err
+    for args in (["--max", "0"], ["--since-hours", "0"], ["--since-hours", "400"]):
+        ran = operate("dlq", "list", "any-queue", *args)
+        assert ran.status == 2 and ("--max" in ran.err or "--since-hours" in ran.err), args
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    empty = operate("inspect", "-", "--table", "t")
+    assert empty.status == 2 and "CLAIM is not JSON" in empty.err
+
+
+def test_a_ledger_that_cannot_be_written_stops_the_redrive_before_anything_moves(
+    operate: Callable[..., Ran], moto_server: str, tmp_path: Path
+) -> None:
+    import boto3
+
+    sqs = boto3.client("sqs", endpoint_url=moto_server, region_name="us-east-1")
+    dlq = sqs.create_queue(QueueName="ledger-dlq")["QueueUrl"]
+    target = sqs.create_queue(QueueName="ledger-target")["QueueUrl"]
+    sqs.send_message(QueueUrl=dlq, MessageBody="kept")
+    ran = operate("dlq", "redrive", dlq, "--to", target, "--ledger", str(tmp_path / "missing" / "l.jsonl"))
+    assert ran.status == 2 and "--ledger" in ran.err and "No such file or directory" in ran.err
+    depth = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+    assert depth["Attributes"]["ApproximateNumberOfMessages"] == "1"

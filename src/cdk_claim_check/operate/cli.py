@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         "--since-hours",
         type=float,
         default=SQS_MAX_RETENTION_SECONDS / _HOURS,
-        help="how far back to read the logs (default: 336, SQS's longest retention)",
+        help="how far back to read the logs, at most 336 (default: 336, SQS's longest retention)",
     )
     move = dlq.add_parser("redrive", parents=[common], help="move a DLQ's messages back to their source")
     move.add_argument("queue", metavar="QUEUE", help="the DLQ: name, URL or ARN")
@@ -135,6 +135,8 @@ def _inspect(aws: Aws, args: argparse.Namespace) -> int:
 def _redeem(aws: Aws, args: argparse.Namespace) -> int:
     from .claims import read_claim, redeem_claim
 
+    if args.out is not None and args.out.is_dir():
+        raise OperatorError(f"--out {args.out} is a directory: name a file")
     if args.out is not None and args.out.exists() and not args.force:
         raise OperatorError(f"--out {args.out} exists: pass --force to overwrite it")
     payload = redeem_claim(aws, _store(args), read_claim(args.claim))
@@ -143,7 +145,10 @@ def _redeem(aws: Aws, args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
     else:
-        args.out.write_bytes(payload)
+        try:
+            args.out.write_bytes(payload)
+        except OSError as error:
+            raise OperatorError(f"--out {args.out}: {error.strerror or error}") from None
         print(f"wrote {len(payload)} bytes to {args.out}", file=sys.stderr)
     return 0
 
@@ -153,6 +158,9 @@ def _dlq_list(aws: Aws, args: argparse.Namespace) -> int:
 
     if args.max < 1:
         raise OperatorError("--max must be at least 1")
+    longest = SQS_MAX_RETENTION_SECONDS / _HOURS
+    if not 0 < args.since_hours <= longest:
+        raise OperatorError(f"--since-hours must be above 0 and at most {longest:g} (SQS's retention)")
     queue = resolve_queue(aws, args.queue)
     entries = list_dlq(
         aws,
@@ -193,7 +201,10 @@ def _dlq_redrive(aws: Aws, args: argparse.Namespace) -> int:
     ledger_path = args.ledger or Path(
         f"redrive-{dlq.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.jsonl"
     )
-    ledger: TextIO = io.StringIO() if args.dry_run else ledger_path.open("a", encoding="utf-8")
+    try:
+        ledger: TextIO = io.StringIO() if args.dry_run else ledger_path.open("a", encoding="utf-8")
+    except OSError as error:  # before anything moves
+        raise OperatorError(f"--ledger {ledger_path}: {error.strerror or error}") from None
     with ledger:
         result = redrive(
             aws,

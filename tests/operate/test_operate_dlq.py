@@ -227,3 +227,63 @@ def test_a_failed_delete_after_the_send_keeps_the_message_in_both_never_in_neith
     time.sleep(1.5)
     assert [m["Body"] for m in _drain(queues["sqs"], queues["source"])] == ["one"]
     assert [m["Body"] for m in _drain(queues["sqs"], queues["dlq"])] == ["one"]
+
+
+def test_the_move_task_path_starts_sqs_task_follows_it_and_writes_the_ledger(moto_server: str) -> None:
+    # moto has no StartMessageMoveTask: this checks our calls and their reading with botocore's Stubber,
+    # not what SQS does (unverified here).
+    from botocore.stub import Stubber
+
+    aws = Aws(AwsOptions(region="us-east-1", endpoint_url=moto_server))
+    stubber = Stubber(aws.client("sqs"))
+    dlq = dlq_module.Queue("https://sqs/dlq", "arn:aws:sqs:us-east-1:123456789012:dlq")
+    source = dlq_module.Queue("https://sqs/source", "arn:aws:sqs:us-east-1:123456789012:source")
+    stubber.add_response(
+        "start_message_move_task",
+        {"TaskHandle": "task-1"},
+        {"SourceArn": dlq.arn, "DestinationArn": source.arn},
+    )
+    running = {"TaskHandle": "task-1", "Status": "RUNNING", "ApproximateNumberOfMessagesMoved": 1}
+    stubber.add_response("list_message_move_tasks", {"Results": [running]}, {"SourceArn": dlq.arn})
+    done = {**running, "Status": "COMPLETED", "ApproximateNumberOfMessagesMoved": 3}
+    stubber.add_response("list_message_move_tasks", {"Results": [done]}, {"SourceArn": dlq.arn})
+    ledger = io.StringIO()
+    with stubber, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dlq_module.time, "sleep", lambda _seconds: None)
+        result = dlq_module.redrive(
+            aws, dlq, source, limit=None, dry_run=False, method="auto", ledger=ledger, progress=lambda _: None
+        )
+    stubber.assert_no_pending_responses()
+    assert (result.method, result.moved) == ("move-task", 3)
+    lines = [json.loads(line) for line in ledger.getvalue().splitlines()]
+    assert [line.get("status") for line in lines] == [None, "COMPLETED"] and lines[0][
+        "task_handle"
+    ] == "task-1"
+
+
+def test_dlq_list_shows_logged_text_without_terminal_control_characters(
+    operate: Callable[..., Ran], queues: dict[str, Any], moto_server: str
+) -> None:
+    _send(queues, ["a"])
+    (message_id,) = [
+        e["message_id"] for e in json.loads(operate("dlq", "list", queues["dlq_name"], "--json").out)
+    ]
+    logs = boto3.client("logs", endpoint_url=moto_server, region_name="us-east-1")
+    group = f"/aws/lambda/hostile-{uuid.uuid4().hex[:6]}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    record = {
+        "level": "ERROR",
+        "message": "retrieval failed",
+        "correlation_id": message_id,
+        "reason": "malformed",
+        "detail": "\x1b[2J\x1b]0;pwned\x07 erased",
+        "message_ids": [message_id],
+    }
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[{"timestamp": int(time.time() * 1000), "message": json.dumps(record)}],
+    )
+    ran = operate("dlq", "list", queues["dlq_name"], "--log-group", group)
+    assert "malformed: ?[2J?]0;pwned? erased" in ran.out and "\x1b" not in ran.out

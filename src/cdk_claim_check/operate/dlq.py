@@ -241,7 +241,12 @@ def _note(found: dict[str, tuple[int, str]], event: dict[str, Any], message_ids:
             position = record.get("position")
             text = f"{stamp} failed with its batch: record {position} (messageId {failing}) {reason}"
         if message_id not in found or found[message_id][0] <= when:
-            found[message_id] = (when, text)
+            found[message_id] = (when, _printable(text))
+
+
+def _printable(text: str) -> str:
+    """Log text as it may be shown on a terminal: control characters (escape sequences) replaced."""
+    return "".join(char if char.isprintable() else "?" for char in text)
 
 
 # --- redrive ---------------------------------------------------------------------------------------------

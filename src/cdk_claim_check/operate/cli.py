@@ -20,13 +20,14 @@ import io
 import json
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..runtime.contract import SQS_MAX_RETENTION_SECONDS
+from ..runtime.contract import SQS_MAX_RETENTION_SECONDS, TTL_ATTRIBUTE
 from .aws import Aws, AwsOptions, OperatorError
 
-_HOURS = 3600
+_HOURS = int(timedelta(hours=1).total_seconds())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,7 +120,7 @@ def _print_report(report: Any, as_json: bool) -> None:
         print(json.dumps(report.to_json(), indent=2))
         return
     for name, value in report.to_json().items():
-        if name in ("created_at", "expires_at") and value is not None:
+        if name in ("created_at", TTL_ATTRIBUTE) and value is not None:
             value = f"{value} ({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(value))})"
         print(f"{name.replace('_', ' ')}: {'unknown' if value is None else value}")
 

@@ -142,7 +142,7 @@ def _item(aws: Aws, table: str, claim_id: str) -> dict[str, Any]:
     return dict(item)
 
 
-def _where(stored: Any, aws: Aws, store: StoreOptions, item: dict[str, Any]) -> tuple[str, str, int | None]:
+def _where(stored: Any, aws: Aws, store: StoreOptions) -> tuple[str, str, int | None]:
     if stored.inline is not None:
         return "inline", f"dynamodb://{store.table}/{stored.id}", len(stored.inline)
     if stored.packed is not None:
@@ -198,7 +198,7 @@ def _inspect(aws: Aws, store: StoreOptions, value: Any) -> tuple[ClaimReport, An
         stored = from_item(item)
     except (KeyError, ValueError, TypeError, ClaimCheckError):
         raise OperatorError(f"claim {check.id}: its store item is malformed (tampered)", 1) from None
-    stored_in, location, stored_bytes = _where(stored, aws, store, item)
+    stored_in, location, stored_bytes = _where(stored, aws, store)
     payload, verdict, detail = _check(aws, store, value, stored)
     if check.mac is None:
         mac = "none"

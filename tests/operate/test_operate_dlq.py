@@ -144,8 +144,9 @@ def test_dlq_redrive_max_and_dry_run_move_only_what_they_say(
 
 
 def test_dlq_redrive_needs_to_when_the_source_is_not_known_and_refuses_the_dlq_itself(
-    operate: Callable[..., Ran], queues: dict[str, Any]
+    operate: Callable[..., Ran], queues: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # where a default ledger would be written
     orphan = queues["sqs"].create_queue(QueueName=f"orphan-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     ran = operate("dlq", "redrive", orphan)
     assert ran.status == 2 and "dead-letter queue of 0 queues" in ran.err and "pass --to" in ran.err
@@ -153,6 +154,7 @@ def test_dlq_redrive_needs_to_when_the_source_is_not_known_and_refuses_the_dlq_i
     assert itself.status == 2 and "--to names the DLQ itself" in itself.err
     task = operate("dlq", "redrive", queues["dlq_name"], "--method", "move-task", "--max", "1")
     assert task.status == 2 and "cannot honour --max" in task.err
+    assert list(tmp_path.iterdir()) == []  # refused runs leave no (empty) ledger behind
 
 
 class _FailingSqs:

@@ -193,12 +193,14 @@ def _dlq_list(aws: Aws, args: argparse.Namespace) -> int:
 
 
 def _dlq_redrive(aws: Aws, args: argparse.Namespace) -> int:
-    from .dlq import redrive, resolve_queue, source_of
+    from .dlq import check_redrive, redrive, resolve_queue, source_of
 
     if args.max is not None and args.max < 1:
         raise OperatorError("--max must be at least 1")
     dlq = resolve_queue(aws, args.queue)
     target = resolve_queue(aws, args.to, "--to") if args.to else source_of(aws, dlq)
+    # Refusals come before the ledger is opened, so a refused run leaves no empty ledger behind.
+    check_redrive(dlq, target, limit=args.max, method=args.method)
     ledger_path = args.ledger or Path(
         f"redrive-{dlq.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.jsonl"
     )

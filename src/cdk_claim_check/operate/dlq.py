@@ -298,8 +298,7 @@ def redrive(
 ) -> RedriveResult:
     """Move up to ``limit`` messages (default: as many as the DLQ held at the start) from ``dlq`` to
     ``target``, writing one JSON line per move (or per move task) to ``ledger``."""
-    if dlq.arn == target.arn:
-        raise OperatorError("--to names the DLQ itself: redrive moves messages back to their source queue")
+    check_redrive(dlq, target, limit=limit, method=method)
     if dry_run:
         return _dry_run(aws, dlq, target, limit, hold_seconds, progress)
     if method in ("auto", "move-task") and limit is None:
@@ -308,9 +307,18 @@ def redrive(
             if result is None:
                 raise OperatorError("the DLQ does not accept StartMessageMoveTask (see above)", 1)
             return result
-    elif method == "move-task":
-        raise OperatorError("--method move-task cannot honour --max (a move task moves everything)")
     return _receive_send_delete(aws, dlq, target, limit, ledger, hold_seconds, progress)
+
+
+def check_redrive(dlq: Queue, target: Queue, *, limit: int | None, method: str) -> None:
+    """Refuse a redrive that cannot be done as asked.
+
+    :raises OperatorError: when ``target`` is the DLQ itself, or a move task is asked to honour a limit.
+    """
+    if dlq.arn == target.arn:
+        raise OperatorError("--to names the DLQ itself: redrive moves messages back to their source queue")
+    if method == "move-task" and limit is not None:
+        raise OperatorError("--method move-task cannot honour --max (a move task moves everything)")
 
 
 def _dry_run(

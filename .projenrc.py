@@ -230,6 +230,8 @@ release = Release(
     # tag; docs, test, chore, ci ... commits and merge commits (not conventional) never do.
     release_trigger=ReleaseTrigger.continuous(),
     releasable_commits=ReleasableCommits.features_and_fixes(),
+    # The first release is 0.1.0 (scripts/next-version); later ones follow the commits.
+    next_version_command="bash scripts/next-version",
     # commit-and-tag-version 12 runs on Node 18+, so the same bump runs on the workstation (the
     # release dry-run test) and in the workflow; 13 needs Node 22.
     bump_package="commit-and-tag-version@12.7.3",

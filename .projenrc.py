@@ -174,7 +174,7 @@ pyproject.add_override(
 )
 
 project.gitignore.add_patterns(
-    ".tools/", "cdk.out/", "examples/cdk.out/", ".hypothesis/", ".ruff_cache/", ".mypy_cache/"
+    ".tools/", ".venv-cdk-floor/", "cdk.out/", "examples/cdk.out/", ".hypothesis/", ".ruff_cache/", ".mypy_cache/"
 )
 
 assert project.github is not None

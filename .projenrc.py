@@ -203,7 +203,7 @@ project.test_task.exec("bash scripts/test")
 project.package_task.reset()
 project.package_task.exec(f"rm -rf {PYTHON_ARTIFACTS}")
 project.package_task.exec(f"uv build --out-dir {PYTHON_ARTIFACTS}")
-project.package_task.exec(f"twine check --strict {PYTHON_ARTIFACTS}/*")
+project.package_task.exec(f"twine check --strict {PYTHON_ARTIFACTS}/*.whl {PYTHON_ARTIFACTS}/*.tar.gz")
 # The projen default publish tasks upload by hand with a token (and "publish:test" names an index
 # that does not exist); releases go through the release workflow only.
 project.remove_task("publish")

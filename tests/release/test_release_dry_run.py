@@ -90,7 +90,8 @@ def test_first_release_is_0_1_0_built_checked_and_unbumped(projen_cli: Path, clo
     assert "Merge branch" not in changelog
 
     _task(projen_cli, clone, "package")  # uv build + twine check --strict, as the release runs it
-    artifacts = sorted(path.name for path in (clone / "dist" / "python").iterdir())
+    # publib-pypi uploads `*` of this folder (a shell glob: uv's .gitignore there is not matched).
+    artifacts = sorted(p.name for p in (clone / "dist" / "python").iterdir() if not p.name.startswith("."))
     assert artifacts == ["cdk_claim_check-0.1.0-py3-none-any.whl", "cdk_claim_check-0.1.0.tar.gz"]
     with zipfile.ZipFile(clone / "dist" / "python" / artifacts[0]) as wheel:
         metadata = Parser().parsestr(wheel.read("cdk_claim_check-0.1.0.dist-info/METADATA").decode())

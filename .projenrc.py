@@ -174,7 +174,13 @@ pyproject.add_override(
 )
 
 project.gitignore.add_patterns(
-    ".tools/", ".venv-cdk-floor/", "cdk.out/", "examples/cdk.out/", ".hypothesis/", ".ruff_cache/", ".mypy_cache/"
+    ".tools/",
+    ".venv-cdk-floor/",
+    "cdk.out/",
+    "examples/cdk.out/",
+    ".hypothesis/",
+    ".ruff_cache/",
+    ".mypy_cache/",
 )
 
 assert project.github is not None

@@ -148,7 +148,7 @@ pyproject.add_override(
 )
 pyproject.add_override("project.optional-dependencies.runtime", RUNTIME_EXTRA)
 pyproject.add_override("project.optional-dependencies.local", LOCAL_EXTRA)
-pyproject.add_override("project.scripts.cdk-claim-check-local", "cdk_claim_check.local.cli:main")
+pyproject.add_override("project.scripts.cdk-claim-check-local", "cdk_claim_check.local.entry:main")
 pyproject.add_override("project.scripts.cdk-claim-check", "cdk_claim_check.operate.cli:main")
 pyproject.add_override("tool.hatch.build.targets.wheel.packages", ["src/cdk_claim_check"])
 # Anchored paths: a bare "README.md" would also match examples/README.md.

@@ -97,6 +97,7 @@ project = PythonProject(
         "hatchling>=1.25",
         "matplotlib>=3.8",
         "twine>=6",
+        "readme-renderer[md]>=43",  # cmarkgfm: twine check renders Markdown as the package index does
         "check-jsonschema>=0.29",
         *RUNTIME_EXTRA,
     ],

@@ -7,8 +7,9 @@ README.md:
 
 - the parts between ``<!-- repo-only:start -->`` and ``<!-- repo-only:end -->`` (how to work in a
   clone) are left out;
-- every relative link becomes a link into the repository (``<repository>/blob/<ref>/<path>``),
-  every relative image a raw file URL, and an anchor (``#security``) the README's own on GitHub;
+- every relative link becomes a link into the repository (``<repository>/blob/<ref>/<path>``)
+  and every relative image a raw file URL; in-page anchors (``#security``) stay, as the index
+  gives headings ids too;
 - ``<ref>`` is the release tag ``v<version>`` (what the release workflow tags), or ``main`` for
   the unreleased ``0.0.0``.
 
@@ -56,10 +57,8 @@ def _github_path(repository_url: str) -> str:
 
 
 def _absolute(target: str, *, image: bool, repository_url: str, ref: str) -> str:
-    if _SCHEME.match(target) or target.startswith("//"):
+    if _SCHEME.match(target) or target.startswith(("//", "#")):
         return target
-    if target.startswith("#"):
-        return f"{repository_url}/blob/{ref}/README.md{target}"
     path = target
     while path.startswith("./"):
         path = path[2:]

@@ -7,6 +7,7 @@ import re
 import tomllib
 import zipfile
 from email.parser import Parser
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -80,6 +81,17 @@ def test_links_out_of_the_repository_and_foreign_hosts_are_refused() -> None:
         hatch_build.readme_for_index("text", "https://gitlab.com/owner/name", "main")
     with pytest.raises(hatch_build.ReadmeError, match=r"github\.com"):
         hatch_build.readme_for_index("text", "https://github.com/owner", "main")
+
+
+def test_the_hook_refuses_a_project_without_a_repository_url(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("[API](API.md)\n")
+    hook = hatch_build.CustomMetadataHook(str(tmp_path), {})
+    with pytest.raises(hatch_build.ReadmeError, match=r"project\.urls\.Repository"):
+        hook.update({"version": "0.0.0", "urls": {"Homepage": "https://example.com"}})
+    metadata: dict[str, object] = {"version": "0.2.0", "urls": {"Repository": REPO}}
+    hook.update(metadata)
+    expected = {"content-type": "text/markdown", "text": f"[API]({REPO}/blob/v0.2.0/API.md)\n"}
+    assert metadata["readme"] == expected
 
 
 def test_unreleased_builds_link_to_main_and_releases_to_their_tag() -> None:

@@ -222,6 +222,7 @@ upgrade.exec("uv lock --upgrade")
 upgrade.exec("uv sync --frozen --all-extras")
 
 _SETUP_STEPS = [
+    {"name": "Set up Node.js", "uses": "actions/setup-node@v5", "with": {"node-version": NODE_VERSION}},
     {"name": "Set up Python", "uses": "actions/setup-python@v6", "with": {"python-version": CI_PYTHONS[0]}},
     {"name": "Set up uv", "uses": "astral-sh/setup-uv@v7"},
     {"name": "Install the locked environment", "run": "bash scripts/bootstrap.sh"},

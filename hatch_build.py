@@ -8,8 +8,8 @@ README.md:
 - the parts between ``<!-- repo-only:start -->`` and ``<!-- repo-only:end -->`` (how to work in a
   clone) are left out;
 - every relative link becomes a link into the repository (``<repository>/blob/<ref>/<path>``)
-  and every relative image a raw file URL; in-page anchors (``#security``) stay, as the index
-  gives headings ids too;
+  and every relative image a raw file URL (Markdown links and images, reference definitions,
+  HTML ``img``/``a``); in-page anchors (``#security``) stay, as the index gives headings ids too;
 - ``<ref>`` is the release tag ``v<version>`` (what the release workflow tags), or ``main`` for
   the unreleased ``0.0.0``.
 
@@ -36,6 +36,8 @@ _INLINE = re.compile(
     r"(`+)(?:.*?)\1"  # inline code
     r"|(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"  # [label] or ![alt], one level of nested brackets
     r"\(\s*<?([^)\s>]+)>?(\s+\"[^\"]*\")?\s*\)"  # (target "title")
+    r"|(<(img|a)\b[^>]*?\b(?:src|href)=\")([^\"]+)\""  # HTML <img src="..."> or <a href="...">
+    , re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*)<?(\S+?)>?(\s.*)?$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -87,6 +89,10 @@ def readme_for_index(text: str, repository_url: str, ref: str) -> str:
     def inline(match: re.Match[str]) -> str:
         if match.group(1):
             return match.group(0)
+        if match.group(6):
+            image = match.group(7).lower() == "img"
+            url = _absolute(match.group(8), image=image, repository_url=repository_url, ref=ref)
+            return f'{match.group(6)}{url}"'
         bang, label, target, title = match.group(2), match.group(3), match.group(4), match.group(5) or ""
         label = _INLINE.sub(inline, label)  # an image inside a link's text
         url = _absolute(target, image=bool(bang), repository_url=repository_url, ref=ref)

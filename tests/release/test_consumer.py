@@ -3,24 +3,32 @@
 A small app outside ``src/`` (consumer_app/app.py) that uses both pipes over imported resources
 must synthesize there, ``mypy --strict`` must accept it against the installed package (and reject
 a wrong prop type, so the check can fail), and ``cdk-claim-check-local`` must name the [local]
-extra. The venv and mypy's cache live under .tools/consumer/ (git-ignored) with uv's cache
-behind them, so a second run takes seconds; the first one on a fresh clone takes minutes,
-mostly mypy reading aws-cdk-lib.
+extra. The venv and mypy's cache live in the user's cache folder (``$XDG_CACHE_HOME`` or
+~/.cache, under cdk-claim-check/consumer/), with uv's cache behind them, so later runs, from any
+clone on the machine, take under a minute; the first run on a machine takes minutes, mostly mypy
+reading aws-cdk-lib once. A file lock keeps two suites (two clones) from sharing the venv at once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from release_helpers import ROOT, BuiltDist, uv
 
 APP = Path(__file__).parent / "consumer_app" / "app.py"
-WORK = ROOT / ".tools" / "consumer"
+WORK = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "cdk-claim-check"
+    / "consumer"
+    / f"py{sys.version_info.major}{sys.version_info.minor}"
+)
 VENV_BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.consumer
@@ -32,10 +40,19 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
+@pytest.fixture
+def consumer_work() -> Iterator[Path]:
+    """The shared cache folder, held under an exclusive lock for the test's duration."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    with (WORK / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield WORK
+
+
 def test_wheel_alone_synthesizes_a_consumer_app_that_mypy_strict_accepts(
-    built_dist: BuiltDist, tmp_path: Path
+    built_dist: BuiltDist, consumer_work: Path, tmp_path: Path
 ) -> None:
-    venv = WORK / "venv"
+    venv = consumer_work / "venv"
     python = str(venv / "bin" / "python")
     created = _run(uv(), "venv", "--quiet", "--clear", "--python", sys.executable, str(venv), cwd=tmp_path)
     assert created.returncode == 0, created.stderr
@@ -65,7 +82,7 @@ def test_wheel_alone_synthesizes_a_consumer_app_that_mypy_strict_accepts(
     assert "AWS::DynamoDB::Table" not in kinds and "AWS::S3::Bucket" not in kinds  # imported, not created
 
     mypy = [str(VENV_BIN / "mypy"), "--strict", "--python-executable", python]
-    mypy += ["--cache-dir", str(WORK / "mypy")]
+    mypy += ["--cache-dir", str(consumer_work / "mypy")]
     checked = _run(*mypy, str(APP), cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 

@@ -52,6 +52,13 @@ def test_an_image_inside_a_link_is_rewritten_too() -> None:
     )
 
 
+def test_html_images_and_links_are_rewritten_too() -> None:
+    assert _rewrite('<img src="docs/flow.png" width="600"> <a href="API.md">API</a>') == (
+        '<img src="https://raw.githubusercontent.com/owner/name/v1.2.3/docs/flow.png" width="600"> '
+        f'<a href="{REPO}/blob/v1.2.3/API.md">API</a>'
+    )
+
+
 def test_in_page_anchors_stay_in_the_page() -> None:
     assert _rewrite("[Security](#security)") == "[Security](#security)"
 

@@ -186,7 +186,7 @@ class SoakOptions:
     max_body_bytes: int = SQS_MAX_MESSAGE_BYTES
     fault_kinds: tuple[str, ...] = FAULT_KINDS
     max_wave: int = 60  # messages sent between two drains of the flow: 1..max_wave, at random
-    timeout_seconds: float = 3600.0
+    timeout_seconds: float = 4 * 3600.0  # for sending and draining together; the run fails past it
 
 
 def synthesize_soak_app(out_dir: Path, function_timeout_seconds: int = 10) -> StackArtifact:
@@ -254,6 +254,7 @@ def run_soak(
             drained = True
             seq = 0
             while seq < options.messages and time.monotonic() < deadline:
+                before = seq
                 for _ in range(min(rng.randint(1, options.max_wave), options.messages - seq)):
                     body, poison = make_body(
                         seq, rng, max_bytes=options.max_body_bytes, poison_rate=options.poison_rate
@@ -262,8 +263,8 @@ def run_soak(
                     soak_ledger.send(body, seq, poison)
                     seq += 1
                 drained = runner.run_until_idle(timeout_seconds=max(1.0, deadline - time.monotonic()))
-                if seq % 500 < options.max_wave:
-                    progress(f"  {seq} sent, {time.monotonic() - started:.0f} s")
+                if seq // 500 != before // 500 or seq == options.messages:
+                    progress(f"  {seq} sent and drained, {time.monotonic() - started:.0f} s")
             duration = time.monotonic() - started
             faults = Counter(entry.fault for entry in proxy.faults())
             store_calls = len(proxy.log)
@@ -376,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--faults", default=",".join(FAULT_KINDS), help="the kinds of store fault to inject (comma-separated)"
     )
+    parser.add_argument(
+        "--timeout-seconds", type=float, default=SoakOptions.timeout_seconds, help="fail the soak past this"
+    )
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     parser.add_argument(
         "--readme",
@@ -393,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             poison_rate=args.poison_rate,
             seed=args.seed,
             fault_kinds=tuple(kind.strip() for kind in args.faults.split(",") if kind.strip()),
+            timeout_seconds=args.timeout_seconds,
         )
         print(
             f"soak: {options.messages} messages, store fault rate {options.fault_rate}, "

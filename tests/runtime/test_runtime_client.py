@@ -307,3 +307,50 @@ def test_an_item_compressed_at_another_zlib_level_still_redeems(claim_check_reso
     )
     assert client.redeem(check).body == body
     assert client.redeem(check).value == json.loads(body)
+
+
+def test_redeem_parses_the_body_only_when_its_value_or_format_is_read(
+    claim_check_resources: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cdk_claim_check.runtime import codec, redeeming
+
+    parses: list[str] = []
+    real_classify = codec.classify_value
+
+    def counting(body: str) -> Any:
+        parses.append(body)
+        return real_classify(body)
+
+    monkeypatch.setattr(redeeming, "classify_value", counting)
+    client = _client(claim_check_resources)
+    body = '{"orderId": "o-1", "lines": [1, 2]}'
+    payload = client.redeem(client.put(body))
+    assert payload.body == body and payload.stored_format == "detect"
+    assert parses == []  # redeeming and reading the body parse nothing
+    assert payload.body_format == "json"
+    assert payload.value == {"orderId": "o-1", "lines": [1, 2]}
+    assert parses == [body]  # the format and the first value come from one parse
+
+
+def test_object_layout_stores_an_overflowing_body_plain_without_finishing_its_compression(
+    claim_check_resources: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zlib
+
+    inflations: list[int] = []
+    real_decompressobj = zlib.decompressobj
+
+    def counting(*args: Any) -> Any:
+        inflations.append(1)
+        return real_decompressobj(*args)
+
+    monkeypatch.setattr(zlib, "decompressobj", counting)
+    client = _client(claim_check_resources, s3_layout="object")
+    body = json.dumps({"orderId": "o-1", "lines": [{"sku": f"SKU-{n:06d}", "qty": n} for n in range(9000)]})
+    check = client.put(body)
+    assert inflations == []  # split side: nothing inflated back
+    pointer = json.loads(_item(claim_check_resources, check)["pointer"]["S"])
+    stored = claim_check_resources.s3.get_object(Bucket=pointer[1]["s3BucketName"], Key=pointer[1]["s3Key"])
+    assert stored["Body"].read().decode() == body
+    assert _item(claim_check_resources, check)["encoding"]["S"] == "identity"
+    assert client.redeem(check).body == body

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .codec import (
-    BodyFormat,
     Encoding,
     classify,
-    classify_value,
     compress,
     decompress,
     may_be_pointer,
@@ -40,9 +38,6 @@ from .wire import (
 # The margin covers the item's fixed attributes (id, digests, times, names) with room to spare.
 _FIXED_ITEM_OVERHEAD = 1024
 
-NOT_PARSED: Any = object()
-"""Stands for a value not parsed yet (``None`` is a JSON value)."""
-
 Integrity = Literal["payload", "pointer"]
 """What ``bytes``/``sha256`` cover: the payload itself, or (for a foreign SQS Extended Client
 pointer, whose object the split never reads) the pointer message, plus the declared size."""
@@ -61,6 +56,8 @@ class PreparedClaim:
     body_format: StoredFormat
     encoding: Encoding
     stored: bytes
+    raw: bytes
+    """The body's UTF-8 bytes (an object of its own holds them as they are, never inflated back)."""
     foreign: S3Location | None = None
     size_declared: bool = False
 
@@ -120,10 +117,15 @@ def prepare(
             body_format="detect",
             encoding="identity",
             stored=b"",
+            raw=raw,
             foreign=foreign,
             size_declared=declared is not None,
         )
-    encoding, stored = compress(raw, settings.compression)
+    # An object of its own holds the plain body: once the compressed size is certain to exceed the
+    # inline limit, compressing further is wasted (the placement is the same either way).
+    object_layout = settings.bucket_name is not None and settings.s3_layout == "object"
+    give_up_above = settings.effective_inline_limit if object_layout else None
+    encoding, stored = compress(raw, settings.compression, give_up_above=give_up_above)
     return PreparedClaim(
         check=ClaimCheck(id=claim_id, bytes=len(raw), sha256=digest),
         message_id=message_id,
@@ -132,6 +134,7 @@ def prepare(
         body_format=body_format,
         encoding=encoding,
         stored=stored,
+        raw=raw,
     )
 
 
@@ -286,10 +289,10 @@ def check_redeemable(stored: StoredClaim, check: ClaimCheck, message_id: str, no
         raise ClaimCheckError(message_id, "tampered", f"claim {check.id} does not match its store item")
 
 
-def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[str, BodyFormat, Any]:
-    """Decode and verify the fetched bytes; returns the original body, its format and, when the
-    item left the format to ``detect``, the value the retrieval handler returns (``NOT_PARSED``
-    otherwise: the caller parses a ``json`` body itself).
+def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[str, StoredFormat]:
+    """Decode and verify the fetched bytes; returns the original body and the stored format
+    (``detect`` when the split left it to retrieval: the body is then classified, and parsed, only
+    when its format or value is asked for).
 
     :raises ClaimCheckError: ``tampered`` when size, digest, compression or UTF-8 do not hold.
     """
@@ -308,6 +311,5 @@ def decode_body(stored: StoredClaim, fetched: bytes, message_id: str) -> tuple[s
     except UnicodeDecodeError:
         raise ClaimCheckError(message_id, "tampered", f"claim {stored.id} is not UTF-8") from None
     if stored.body_format in ("json", "text"):
-        return body, stored.body_format, NOT_PARSED  # type: ignore[return-value]
-    body_format, value = classify_value(body)
-    return body, body_format, value
+        return body, stored.body_format  # type: ignore[return-value]
+    return body, "detect"

@@ -108,22 +108,48 @@ _SAMPLE_BYTES = 8192
 _HIGH_ENTROPY_RATIO = 0.7
 
 
-def compress(raw: bytes, mode: Compression) -> tuple[Encoding, bytes]:
-    """Encode ``raw`` for storage: zlib when ``mode`` is ``auto`` and that saves bytes, else identity."""
+_CHUNK_BYTES = 32 * 1024
+
+
+def compress(raw: bytes, mode: Compression, *, give_up_above: int | None = None) -> tuple[Encoding, bytes]:
+    """Encode ``raw`` for storage: zlib when ``mode`` is ``auto`` and that saves bytes, else identity.
+
+    With ``give_up_above`` (default ``None``) compression stops, and identity is returned, as soon as
+    the compressed size is certain to exceed that many bytes (a caller that keeps such a body plain).
+    """
     if mode == "auto" and len(raw) > 64:
-        packed = _deflate(raw)
-        if len(packed) < len(raw):
+        packed = _deflate(raw, give_up_above)
+        if packed is not None and len(packed) < len(raw):
             return "zlib", packed
     return "identity", raw
 
 
-def _deflate(raw: bytes) -> bytes:
+def _deflate(raw: bytes, give_up_above: int | None = None) -> bytes | None:
     if len(raw) > 2 * _SAMPLE_BYTES:
         sample = raw[:_SAMPLE_BYTES]
         if len(zlib.compress(sample, _ZLIB_LEVEL)) >= _HIGH_ENTROPY_RATIO * len(sample):
             huffman = zlib.compressobj(_ZLIB_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 8, zlib.Z_HUFFMAN_ONLY)
-            return huffman.compress(raw) + huffman.flush()
-    return zlib.compress(raw, _ZLIB_LEVEL)
+            return _feed(huffman, raw, give_up_above)
+    if give_up_above is None:
+        return zlib.compress(raw, _ZLIB_LEVEL)
+    return _feed(zlib.compressobj(_ZLIB_LEVEL), raw, give_up_above)
+
+
+def _feed(compressor: Any, raw: bytes, give_up_above: int | None) -> bytes | None:
+    """Compress ``raw`` in chunks; ``None`` once the output so far exceeds ``give_up_above``."""
+    if give_up_above is None:
+        return bytes(compressor.compress(raw) + compressor.flush())
+    parts: list[bytes] = []
+    emitted = 0
+    view = memoryview(raw)
+    for start in range(0, len(raw), _CHUNK_BYTES):
+        part = compressor.compress(view[start : start + _CHUNK_BYTES])
+        emitted += len(part)
+        if emitted > give_up_above:
+            return None
+        parts.append(part)
+    parts.append(compressor.flush())
+    return b"".join(parts)
 
 
 def decompress(encoding: str, stored: bytes, expected_size: int) -> bytes:

@@ -21,7 +21,7 @@ from .claims import (
     prepare,
     to_item,
 )
-from .codec import decompress, sha256_hex
+from .codec import sha256_hex
 from .config import StoreSettings
 from .contract import OBJECT_PREFIX, PACKED_PREFIX
 from .errors import ClaimCheckError
@@ -167,9 +167,8 @@ def _place_overflow(
     for position in overflow:
         claim = prepared[position]
         # An object of its own holds the plain body, so any SQS Extended Client can read it.
-        raw = decompress(claim.encoding, claim.stored, claim.check.bytes)
-        prepared[position] = replace(claim, encoding="identity", stored=raw)
+        prepared[position] = replace(claim, encoding="identity", stored=claim.raw)
         location = S3Location(bucket, f"{OBJECT_PREFIX}{claim.check.id}/{claim.check.sha256}")
         placements[position] = Placement("object", location)
-        objects.append((location, raw))
+        objects.append((location, claim.raw))
     return objects

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .authenticity import ClaimMacKey, verify_claims
-from .claims import NOT_PARSED, StoredClaim, check_location, check_redeemable, decode_body, from_item
-from .codec import BodyFormat, restore
+from .claims import StoredClaim, check_location, check_redeemable, decode_body, from_item
+from .codec import BodyFormat, classify_value, restore
 from .config import StoreSettings
 from .errors import ClaimCheckError
 from .storage import ClaimStore, ObjectMissingError, run_concurrently
@@ -24,23 +24,36 @@ _Span = tuple[int, int]
 
 @dataclass(frozen=True)
 class RedeemedPayload:
-    """A redeemed claim.
+    """A redeemed claim. Redeeming never parses the body: it is parsed when ``value`` is read (and
+    classified when ``body_format`` is read, for a body whose format the split left undetected).
 
     :ivar claim_id: the claim's id.
     :ivar body: the original body, byte-exact.
-    :ivar body_format: ``json`` (a JSON object or array) or ``text``.
+    :ivar stored_format: what the store item says of the body: ``json``, ``text``, or ``detect``
+        (the split did not parse it; ``body_format`` classifies it on first read).
     :ivar message_attributes: the source message's attributes, as they were stored.
     :ivar message_group_id: the FIFO source message's group that the claim check carried, or None.
     """
 
     claim_id: str
     body: str
-    body_format: BodyFormat
+    stored_format: str
     message_attributes: dict[str, Any] = field(default_factory=dict)
-    # The value parsed while the format was detected, handed out once (so no caller shares an
-    # object with another, as if every read of ``value`` parsed the body afresh).
-    _parsed: list[Any] = field(default_factory=list, repr=False, compare=False)
     message_group_id: str | None = None
+    # For ``detect``: [format, [the value parsed while classifying]], filled on first read. The value
+    # is handed out once, so no caller shares an object with another (as if every read parsed afresh).
+    _detected: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def body_format(self) -> BodyFormat:
+        """``json`` (a JSON object or array) or ``text``; a ``detect`` body is parsed once to tell."""
+        if self.stored_format in ("json", "text"):
+            return self.stored_format  # type: ignore[return-value]
+        if not self._detected:
+            body_format, value = classify_value(self.body)
+            self._detected.extend([body_format, [value] if body_format == "json" else []])
+        detected: BodyFormat = self._detected[0]
+        return detected
 
     @property
     def value(self) -> Any:
@@ -48,10 +61,10 @@ class RedeemedPayload:
 
         Each read returns a value of its own (a fresh parse for ``json``).
         """
-        try:
-            return self._parsed.pop()
-        except IndexError:
-            return restore(self.body, self.body_format)
+        body_format = self.body_format
+        if self._detected and self._detected[1]:
+            return self._detected[1].pop()
+        return restore(self.body, body_format)
 
 
 @dataclass(frozen=True)
@@ -98,13 +111,12 @@ def redeem_batch(
     for position, (entry, data, name) in enumerate(zip(located, fetched, names, strict=True)):
         claim = entry.claim
         try:
-            body, body_format, value = decode_body(claim, data, name)
+            body, stored_format = decode_body(claim, data, name)
         except ClaimCheckError as error:
             raise error.at(position) from None
-        parsed = [] if value is NOT_PARSED else [value]
         redeemed.append(
             RedeemedPayload(
-                claim.id, body, body_format, claim.attributes, parsed, message_group_id=checks[position].group
+                claim.id, body, stored_format, claim.attributes, message_group_id=checks[position].group
             )
         )
     return redeemed

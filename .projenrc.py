@@ -99,6 +99,8 @@ project = PythonProject(
         "twine>=6",
         "readme-renderer[md]>=43",  # cmarkgfm: twine check renders Markdown as the package index does
         "check-jsonschema>=0.29",
+        # the peer the benchmarks compare ClaimCheckClient with (benchmarks/extended_client.py)
+        "amazon-sqs-extended-client>=1.0",
         *RUNTIME_EXTRA,
     ],
     uv_options=UvOptions(

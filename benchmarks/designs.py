@@ -29,10 +29,10 @@ from .baseline import (
 )
 from .lambda_env import CODE_ROOT, RETRIEVAL_HANDLER, SPLIT_HANDLER
 from .pipeline import REGION, Design, Resources
+from .storage_time import dynamodb_storage_months, s3_storage_months
 
 # The sample keeps items forever; the model charges one month of storage and says so.
 BASELINE_STORAGE_MONTHS = 1.0
-DAYS_PER_MONTH = 30
 S3_LAYOUTS = ("packed", "object")
 
 
@@ -74,6 +74,8 @@ def baseline_design(resources: Resources) -> Design:
         lambda_memory_mb=SAMPLE_LAMBDA_MEMORY_MB,
         lambda_architecture=SAMPLE_LAMBDA_ARCHITECTURE,
         storage_months=BASELINE_STORAGE_MONTHS,
+        s3_storage_months=BASELINE_STORAGE_MONTHS,
+        traced=False,  # the sample's functions use the CDK default: no active tracing
     )
 
 
@@ -84,12 +86,15 @@ def runtime_environment(resources: Resources, layout: str, ttl_days: float = 7) 
         ENV_BUCKET_NAME: resources.bucket_name,
         ENV_TTL_SECONDS: str(int(ttl_days * 24 * 3600)),
         ENV_S3_LAYOUT: layout,
-        **POWERTOOLS_ENVIRONMENT,
-        "POWERTOOLS_LOG_LEVEL": "WARNING",  # the benchmark's runs need no INFO lines
+        **POWERTOOLS_ENVIRONMENT,  # the deployed log level (INFO): its lines are priced as log ingestion
     }
 
 
-def our_design(resources: Resources, layout: str, batch_size: int) -> Design:
+def our_design(
+    resources: Resources, layout: str, batch_size: int, retrieval_batch_size: int | None = None
+) -> Design:
+    """Ours with the constructs' defaults; ``batch_size`` is the realized batch size of both pipes
+    (``retrieval_batch_size``, default the same, the retrieval's alone)."""
     defaults = construct_defaults()
     environ = runtime_environment(resources, layout, defaults.ttl_days)
     split = import_handler(CODE_ROOT, SPLIT_HANDLER, environ)
@@ -102,7 +107,10 @@ def our_design(resources: Resources, layout: str, batch_size: int) -> Design:
         batch_size=batch_size,
         lambda_memory_mb=defaults.lambda_memory_mb,
         lambda_architecture=defaults.lambda_architecture,
-        storage_months=defaults.ttl_days / DAYS_PER_MONTH,
+        storage_months=dynamodb_storage_months(defaults.ttl_days),
+        s3_storage_months=s3_storage_months(defaults.ttl_days),
+        traced=True,  # the constructs always turn on active tracing
+        retrieval_batch_size=retrieval_batch_size,
     )
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,7 +30,7 @@ from cdk_claim_check.local.lambda_harness import ACCOUNT, REGION, Handler, Lambd
 from cdk_claim_check.local.ledger import Delivery, Ledger
 from cdk_claim_check.local.pipes import EnrichmentCall, LocalPipe, PipeRunner
 from cdk_claim_check.local.server import Clients
-from cdk_claim_check.runtime.contract import PARTITION_KEY
+from cdk_claim_check.runtime.contract import PARTITION_KEY, POWERTOOLS_SERVICE_NAME
 
 from .metering import RequestMeter, metered
 from .moto_clock import moto_cpu_seconds
@@ -47,7 +48,14 @@ class Design:
     batch_size: int
     lambda_memory_mb: int
     lambda_architecture: str
-    storage_months: float  # how long a stored payload is billed for
+    storage_months: float  # how long a stored DynamoDB item is billed for
+    s3_storage_months: float  # how long a stored S3 object is billed for
+    traced: bool  # active X-Ray tracing on both functions
+    retrieval_batch_size: int | None = None  # None: the split's
+
+    @property
+    def retrieval_batch(self) -> int:
+        return self.retrieval_batch_size or self.batch_size
 
 
 @dataclass
@@ -55,6 +63,7 @@ class PipeBatch:
     request_bytes: int  # the Pipes event (JSON array of records) handed to the enrichment
     response_bytes: int
     invocation_cpu_seconds: float
+    log_lines: list[str] = field(default_factory=list)  # what the function wrote to its log
 
     @property
     def pipes_chunks(self) -> int:
@@ -73,6 +82,8 @@ class PipelineRun:
     retrieval_batches: list[PipeBatch] = field(default_factory=list)
     delivered_claim_bytes: list[int] = field(default_factory=list)  # EventBridge -> SQS sends
     restored_exactly: bool = False
+    retrieval_batch_size: int = 0
+    interleaved: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,19 +131,44 @@ def create_resources(suffix: str) -> Resources:
 
 @dataclass
 class _InProcessHandler:
-    """A design's handler as the player's enrichment: a Lambda context per call, output discarded."""
+    """A design's handler as the player's enrichment: a Lambda context per call; what it writes to
+    its log (Powertools' log lines and metric lines, stdout) is kept for the log ingestion price."""
 
     handler: str  # the name the player reports
     function: Handler
     memory_mb: int
+    log_lines: list[str] = field(default_factory=list)  # of the last invocation
 
     def invoke(self, event: Any) -> Any:
         context = LambdaContext(function_name="benchmark", memory_limit_in_mb=self.memory_mb)
+        log = io.StringIO()
         try:
-            with contextlib.redirect_stdout(io.StringIO()):  # Powertools' metric lines, as Lambda logs them
+            with function_log(log):
                 return self.function(event, context)
         except Exception as error:
             raise FunctionError(self.handler, error) from error
+        finally:
+            self.log_lines = log.getvalue().splitlines()
+
+
+@contextlib.contextmanager
+def function_log(stream: io.StringIO | None = None) -> Iterator[io.StringIO]:
+    """Capture what a handler writes to its log: stdout (Powertools' metric lines) and the Powertools
+    logger's handlers, which are bound to the real stdout when they are built."""
+    stream = stream or io.StringIO()
+    handlers = [
+        handler
+        for handler in logging.getLogger(POWERTOOLS_SERVICE_NAME).handlers
+        if isinstance(handler, logging.StreamHandler)
+    ]
+    previous = [handler.setStream(stream) for handler in handlers]
+    try:
+        with contextlib.redirect_stdout(stream):
+            yield stream
+    finally:
+        for handler, old in zip(handlers, previous, strict=True):
+            if old is not None:
+                handler.setStream(old)
 
 
 class _Player(PipeRunner):
@@ -157,7 +193,9 @@ class _Player(PipeRunner):
         self.error: Exception | None = None
 
     def _enriched(self, pipe: LocalPipe, call: EnrichmentCall) -> None:
-        batch = PipeBatch(call.request_bytes, call.response_bytes, call.cpu_seconds)
+        enrichment = pipe.enrichment
+        lines = list(enrichment.log_lines) if isinstance(enrichment, _InProcessHandler) else []
+        batch = PipeBatch(call.request_bytes, call.response_bytes, call.cpu_seconds, lines)
         if pipe.name == "split":
             self.run.split_batches.append(batch)
         else:
@@ -187,7 +225,13 @@ class _Player(PipeRunner):
 
 
 def _pipe(
-    name: str, queue_url: str, queue_arn: str, design: Design, handler: Handler, target: Target
+    name: str,
+    queue_url: str,
+    queue_arn: str,
+    design: Design,
+    handler: Handler,
+    target: Target,
+    batch_size: int,
 ) -> LocalPipe:
     return LocalPipe(
         logical_id=name,
@@ -195,17 +239,30 @@ def _pipe(
         source_queue=name,
         source_arn=queue_arn,
         source_queue_url=queue_url,
-        batch_size=design.batch_size,
+        batch_size=batch_size,
         batching_window_seconds=0,
         enrichment=_InProcessHandler(f"{design.name} {name}", handler, design.lambda_memory_mb),
         target=target,
     )
 
 
-def run_design(design: Design, resources: Resources, payloads: list[str], payload_label: str) -> PipelineRun:
-    """Send ``payloads`` through the path with ``design``; the run records a failure, never raises."""
+def run_design(
+    design: Design,
+    resources: Resources,
+    payloads: list[str],
+    payload_label: str,
+    *,
+    interleave: bool = False,
+) -> PipelineRun:
+    """Send ``payloads`` through the path with ``design``; the run records a failure, never raises.
+
+    With ``interleave`` the claims queue is reordered (unmetered) before the retrieval pipe drains
+    it, so that consecutive claims come from different split batches: the packed layout's claims of
+    one S3 object are then spread across retrieval batches, each of which reads the object again.
+    """
     clients = Clients.for_endpoint("", REGION)  # moto's in-process mock answers
     run = PipelineRun(design.name, payload_label, len(payloads), design.batch_size)
+    run.retrieval_batch_size, run.interleaved = design.retrieval_batch, interleave
     bus = Target(
         kind="bus",
         arn=f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{resources.bus_name}",
@@ -214,7 +271,15 @@ def run_design(design: Design, resources: Resources, payloads: list[str], payloa
     workflow = Target(
         kind="state_machine", arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:consumer", name="consumer"
     )
-    split = _pipe("split", resources.source_queue_url, resources.source_queue_arn, design, design.split, bus)
+    split = _pipe(
+        "split",
+        resources.source_queue_url,
+        resources.source_queue_arn,
+        design,
+        design.split,
+        bus,
+        design.batch_size,
+    )
     retrieval = _pipe(
         "retrieval",
         resources.claims_queue_url,
@@ -222,6 +287,7 @@ def run_design(design: Design, resources: Resources, payloads: list[str], payloa
         design,
         design.retrieval,
         workflow,
+        design.retrieval_batch,
     )
     player = _Player([split, retrieval], clients, run)
     try:
@@ -230,6 +296,8 @@ def run_design(design: Design, resources: Resources, payloads: list[str], payloa
                 clients.sqs.send_message(QueueUrl=resources.source_queue_url, MessageBody=body)
         with metered() as run.phases["split_pipe"]:  # the pipe's requests and its enrichment's
             player.drain(split, len(payloads))
+        if interleave:
+            _interleave(clients, resources.claims_queue_url, len(payloads), design.batch_size)
         with metered() as run.phases["retrieval_pipe"]:
             player.drain(retrieval, len(payloads))
         restored = [design.restore(record) for record in player.outputs]
@@ -237,6 +305,23 @@ def run_design(design: Design, resources: Resources, payloads: list[str], payloa
     except Exception as error:  # a design that cannot carry a payload is a result, not a crash
         run.failure = _describe(error.error if isinstance(error, FunctionError) else error)
     return run
+
+
+def _interleave(clients: Clients, queue_url: str, messages: int, split_batch: int) -> None:
+    """Reorder the claims queue round-robin over the split batches (claim 1 of every batch, then
+    claim 2, ...). Not metered: it stands for the order in which claims happen to arrive."""
+    received: list[dict[str, Any]] = []
+    while len(received) < messages:
+        reply = clients.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+        batch = reply.get("Messages", [])
+        if not batch:
+            raise RuntimeError("the claims queue holds fewer claims than were sent")
+        received += batch
+        for message in batch:
+            clients.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    order = sorted(range(len(received)), key=lambda index: (index % split_batch, index // split_batch))
+    for index in order:
+        clients.sqs.send_message(QueueUrl=queue_url, MessageBody=received[index]["Body"])
 
 
 def _same_values(restored: list[Any], originals: list[Any]) -> bool:

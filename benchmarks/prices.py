@@ -32,12 +32,23 @@ class PriceTable:
     sqs_request_chunk: float = 0.40 / 1e6  # per 64 KB chunk of a request
     pipes_request_chunk: float = 0.40 / 1e6  # per 64 KB chunk of a batch entering a pipe
     eventbridge_event_chunk: float = 1.0 / 1e6  # per 64 KB chunk of a PutEvents entry
+    xray_trace_recorded: float = 5.0 / 1e6  # per trace recorded (the free tier is left out)
+    logs_ingestion_gb: float = 0.50  # CloudWatch Logs, standard class, per GB ingested
+    logs_storage_gb_month: float = 0.03  # per GB archived and month (charged here on raw bytes)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
 
 PRICES = PriceTable()
+
+OBSERVABILITY_PRICES_AS_OF = "2026-12-05"
+"""When the X-Ray, CloudWatch Logs and custom-metric prices were added (AWS X-Ray pricing: $5.00 per
+million traces recorded, $0.50 per million retrieved or scanned, not charged here since nothing
+reads them per message; CloudWatch pricing: logs $0.50 per GB ingested, $0.03 per GB-month stored,
+custom metrics $0.30 per metric-month for the first 10,000)."""
+CUSTOM_METRIC_MONTH_USD = 0.30
+"""Per custom metric (name and dimension set) and month: a fixed cost, not a per-message one."""
 
 # Claim authenticity (benchmarks/claim_mac.py), kept apart from the PriceTable of the pipeline runs.
 KMS_PRICES_AS_OF = "2026-12-02"

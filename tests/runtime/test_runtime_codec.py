@@ -32,3 +32,17 @@ def test_high_entropy_bodies_give_up_under_the_bound_too() -> None:
     assert compress(raw, "auto", give_up_above=8192) == ("identity", raw)
     encoding, packed = compress(raw, "auto")
     assert encoding == "zlib" and zlib.decompress(packed) == raw
+
+
+def test_the_bound_never_changes_whether_a_body_fits_under_it() -> None:
+    # Around the bound: outputs just below, at and above 8192 bytes, and high-entropy bodies.
+    rng = random.Random(1)
+    for size in range(12_000, 40_000, 1_500):
+        for alphabet in ("ab", "abcdefghij", "abcdefghijklmnopqrstuvwxyz0123456789"):
+            raw = "".join(rng.choice(alphabet) for _ in range(size)).encode()
+            reference_encoding, reference = compress(raw, "auto")
+            encoding, stored = compress(raw, "auto", give_up_above=8192)
+            if encoding == "zlib":
+                assert stored == reference  # the same stream, just not abandoned
+            fits = encoding == "zlib" and len(stored) <= 8192
+            assert fits == (reference_encoding == "zlib" and len(reference) <= 8192), (size, alphabet)

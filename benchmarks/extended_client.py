@@ -32,12 +32,12 @@ from moto import mock_aws
 
 from cdk_claim_check.local.lambda_harness import ACCOUNT, REGION
 from cdk_claim_check.runtime import ClaimCheckClient
-from cdk_claim_check.runtime.contract import PARTITION_KEY
 
 from .cost_model import sqs_chunks
 from .dynamodb_units import item_size, units_of
 from .metering import AwsCall, metered
 from .payloads import KIB, PayloadSpec, make_payload
+from .pipeline import create_resources
 from .prices import DYNAMODB_ITEM_OVERHEAD_BYTES, GB, PRICES
 from .replay import RecordedReply, recording, replaying
 from .storage_time import dynamodb_storage_months, s3_storage_months
@@ -109,21 +109,6 @@ def _ours(queue_url: str, table: str, bucket: str) -> _Side:
     return _Side("ours (ClaimCheckClient.put / redeem)", produce, consume)
 
 
-def _resources(suffix: str) -> tuple[str, str, str]:
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    table = f"ext-{suffix}"
-    dynamodb.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    bucket = f"ext-{suffix}".lower()
-    boto3.client("s3", region_name=REGION).create_bucket(Bucket=bucket)
-    queue_url = boto3.client("sqs", region_name=REGION).create_queue(QueueName=f"ext-{suffix}")["QueueUrl"]
-    return queue_url, table, bucket
-
-
 def _usd_per_million(calls: list[AwsCall], messages: int, *, stores_for_ttl: bool) -> dict[str, float]:
     sqs = sum(sqs_chunks(c) for c in calls if c.service == "sqs") * PRICES.sqs_request_chunk
     s3_requests = sum(PRICES.s3_put for c in calls if c.service == "s3" and c.operation in _S3_PUT)
@@ -182,7 +167,8 @@ def measure(spec: PayloadSpec, repetitions: int) -> dict[str, Any]:
     warm_up = [make_payload(spec, 1_000_000 + index) for index in range(2)]
     suffix = f"{spec.size_bytes}"
     with mock_aws(), _extended_client_session() as session_class:
-        queue_url, table, bucket = _resources(suffix)
+        resources = create_resources(f"ext{suffix}")
+        queue_url, table, bucket = resources.source_queue_url, resources.table_name, resources.bucket_name
         sides = [
             _ours(queue_url, table, bucket),
             _peer(session_class, queue_url, bucket, always_through_s3=True),

@@ -119,3 +119,53 @@ def test_every_target_has_a_verdict_that_agrees_with_its_figure(
             assert target["met"] is False, target["name"]
         else:
             assert target["met"] is (target["measured"] <= target["limit"]), target["name"]
+
+
+def test_fewer_messages_per_batch_cost_more_and_never_less_than_the_floor(
+    quick_run: tuple[Path, dict[str, Any]],
+) -> None:
+    _, results = quick_run
+    for label, sizes in results["realized_batches"].items():
+        totals = [sizes[size]["total_usd_per_million"] for size in ("1", "3", "10")]
+        assert totals[0] > totals[1] > totals[2], label
+        for size, entry in sizes.items():
+            assert entry["floor_usd_per_million"] < entry["total_usd_per_million"], (label, size)
+            # one Lambda request per batch and pipe
+            expected = 2 / int(size) * PRICES.lambda_request * 1e6
+            assert entry["usd_per_million"]["lambda_requests"] == pytest.approx(expected), (label, size)
+
+
+def test_spread_claims_read_each_packed_object_once_per_retrieval_batch(
+    quick_run: tuple[Path, dict[str, Any]],
+) -> None:
+    _, results = quick_run
+    ((_, cases),) = results["spread_claims"].items()
+    gets = {name: case["requests_per_message"].get("s3.GetObject", 0.0) for name, case in cases.items()}
+    # 30 claims in 3 objects: together, a batch reads 1 object; interleaved, all 3; one by one, 1 each
+    assert gets["claims of a batch together"] == pytest.approx(0.1)
+    assert gets["claims interleaved across split batches"] == pytest.approx(0.3)
+    assert gets["retrieval batch size 1"] == pytest.approx(1.0)
+
+
+def test_traces_and_logs_are_priced_for_ours_and_only_logs_for_the_untraced_sample(
+    quick_run: tuple[Path, dict[str, Any]],
+) -> None:
+    _, results = quick_run
+    for label, row in results["cost_detail"].items():
+        ours, baseline = row["ours (packed)"], row["baseline"]
+        # one trace per invocation, two invocations per batch of ten
+        assert ours["billed_units_per_message"]["xray_traces"] == pytest.approx(0.2), label
+        assert baseline["billed_units_per_message"]["xray_traces"] == 0.0, label
+        assert (
+            ours["usd_per_million"]["log_ingestion_gb"] > 0 < baseline["usd_per_million"]["log_ingestion_gb"]
+        )
+        assert ours["custom_metrics"], label
+
+
+def test_the_peer_offloads_every_body_only_when_told_to(quick_run: tuple[Path, dict[str, Any]]) -> None:
+    _, results = quick_run
+    row = results["extended_client"]["1 KB"]["requests_per_message"]
+    assert row["peer (always through S3)"]["s3.PutObject"] == pytest.approx(1.0)
+    assert row["peer (always through S3)"]["s3.GetObject"] == pytest.approx(1.0)
+    assert "s3.PutObject" not in row["peer (default, 256 KB threshold)"]  # 1 KB rides in the message
+    assert row["ours (ClaimCheckClient.put / redeem)"]["dynamodb.PutItem"] == pytest.approx(1.0)

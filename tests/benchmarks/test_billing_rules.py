@@ -44,3 +44,66 @@ def test_sqs_bills_each_64_kb_chunk_as_a_request() -> None:
 def test_eventbridge_bills_each_entry_by_its_own_chunks() -> None:
     entries = [{"Source": "s", "DetailType": "d", "Detail": "x" * 70_000}, {"Source": "s", "Detail": "{}"}]
     assert eventbridge_chunks(AwsCall("events", "PutEvents", {"Entries": entries})) == 3
+
+
+def test_the_floor_is_the_shared_lines_plus_one_s3_put_and_get_per_batch() -> None:
+    from benchmarks.cost_model import Cost
+    from benchmarks.prices import PRICES
+
+    cost = Cost("ours (packed)", "200 KB", None, 10)
+    cost.usd_per_million = {
+        "sqs_request_chunks": 3.4,
+        "pipes_request_chunks": 1.44,
+        "eventbridge_event_chunks": 1.0,
+        "dynamodb_write_units": 0.62,  # not part of the floor
+    }
+    cost.batches_per_message = {"split": 0.1, "retrieval": 0.5}
+    expected = 3.4 + 1.44 + 1.0 + (0.1 * PRICES.s3_put + 0.5 * PRICES.s3_get) * 1e6
+    assert cost.floor_usd_per_million == expected
+    cost.failure = "ValidationException"
+    assert cost.floor_usd_per_million is None
+
+
+def test_storage_is_billed_for_what_the_lifecycle_rule_and_ttl_keep() -> None:
+    from benchmarks.storage_time import dynamodb_storage_days, s3_storage_days
+
+    # 7-day TTL: objects expire after 8 days, rounded up to midnight UTC (half a day on average)
+    assert s3_storage_days(7) == 8.5
+    assert s3_storage_days(6.5) == 8.5  # the rule counts whole days
+    assert dynamodb_storage_days(7) == 9.0  # TTL plus the assumed deletion lag
+
+
+def test_an_invocation_with_active_tracing_logs_an_xray_line_more() -> None:
+    from benchmarks.cost_model import log_bytes, platform_log_lines
+
+    traced = platform_log_lines(512, traced=True)
+    untraced = platform_log_lines(512, traced=False)
+    assert [line.split()[0] for line in untraced] == ["START", "END", "REPORT"]
+    assert "XRAY TraceId" in traced[-1] and "XRAY" not in untraced[-1]
+    assert log_bytes(traced) > log_bytes(untraced) > 0
+
+
+def test_custom_metrics_are_counted_once_per_name_and_dimension_set() -> None:
+    import json
+
+    from benchmarks.cost_model import custom_metrics
+    from benchmarks.pipeline import PipeBatch, PipelineRun
+
+    emf = json.dumps(
+        {
+            "_aws": {
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": "ClaimCheck",
+                        "Dimensions": [["service"]],
+                        "Metrics": [{"Name": "ClaimsIssued"}, {"Name": "BytesStored"}],
+                    }
+                ]
+            },
+            "service": "claim-check",
+            "ClaimsIssued": 10,
+        }
+    )
+    run = PipelineRun("ours (packed)", "1 KB", 20, 10)
+    run.split_batches = [PipeBatch(1, 1, 0.0, [emf, '{"level":"INFO","message":"batch stored"}'])] * 2
+    assert custom_metrics(run) == ["ClaimCheck/BytesStored[service]", "ClaimCheck/ClaimsIssued[service]"]

@@ -270,7 +270,10 @@ def run(plan: RunPlan, progress: Progress) -> dict[str, Any]:
     synth = synth_time.measure(plan.synth_repetitions)
     results["synth"] = synth
     results["synth_ratio"] = synth["ratio"]
-    progress(f"synth: {synth['subject']} x{synth['ratio']:.2f} of the plain L1 stack")
+    progress(
+        f"synth: {synth['subject']} x{synth['ratio']:.2f} of the plain L1 stack, "
+        f"x{synth['ratio_same_imports']:.2f} of it with the same imports"
+    )
 
     progress("peer: the SQS Extended Client against ClaimCheckClient, one message at a time")
     results["extended_client"] = extended_client.measure_all(plan.peer_repetitions, plan.peer_payloads)

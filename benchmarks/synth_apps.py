@@ -5,6 +5,8 @@ prints the seconds spent after ``import aws_cdk`` (building the constructs and s
 
 - ``example``: examples/app.py, the whole pattern built with the library's constructs;
 - ``constructs``: the three constructs alone in one stack (used while there is no example app);
+- ``l1_imports``: the same plain L1 stack after importing every ``aws_cdk`` service module the other
+  app imported (listed in TEMPLATE): the import cost typed L1 classes (``CfnFunction``, ...) would add;
 - ``l1``: the plain L1 stack: every resource of TEMPLATE (the other app's synthesized template)
   declared one by one as ``CfnResource`` with the same type, properties and options, plus the
   same file assets (the Lambda code) staged with ``aws_s3_assets.Asset``, since a hand-written L1
@@ -14,6 +16,7 @@ prints the seconds spent after ``import aws_cdk`` (building the constructs and s
 
 from __future__ import annotations
 
+import importlib
 import json
 import runpy
 import sys
@@ -24,15 +27,20 @@ from typing import Any
 EXAMPLE_APP = Path(__file__).resolve().parents[1] / "examples" / "app.py"
 # Where synth_time.py lists the other app's file assets inside TEMPLATE.
 ASSETS_KEY = "x-benchmark-file-assets"
+# Where synth_time.py lists the ``aws_cdk`` service modules the other app imported.
+MODULES_KEY = "x-benchmark-cdk-modules"
 # Keys the stack synthesizer writes by itself into every template.
 _SYNTHESIZER_OWNED = {"BootstrapVersion", "CheckBootstrapVersion"}
 
 
-def _l1_app(outdir: str, template_path: str) -> None:
+def _l1_app(outdir: str, template_path: str, *, same_imports: bool = False) -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_s3_assets as s3_assets
 
     template: dict[str, Any] = json.loads(Path(template_path).read_text())
+    if same_imports:  # what typed L1 classes (CfnFunction, ...) would make the app import
+        for module in template.get(MODULES_KEY, []):
+            importlib.import_module(module)
     app = cdk.App(outdir=outdir)
     stack = cdk.Stack(app, "PlainL1Stack", env=cdk.Environment(account="123456789012", region="us-east-1"))
     if template.get("Conditions") or template.get("Mappings"):
@@ -87,9 +95,12 @@ def main(argv: list[str]) -> None:
         _constructs_app(outdir)
     elif kind == "l1":
         _l1_app(outdir, argv[2])
+    elif kind == "l1_imports":
+        _l1_app(outdir, argv[2], same_imports=True)
     else:
         raise SystemExit(f"unknown app kind {kind!r}")
-    print(json.dumps({"app_seconds": time.perf_counter() - started}))
+    modules = sorted(name for name in sys.modules if name.startswith("aws_cdk.aws_") and name.count(".") == 1)
+    print(json.dumps({"app_seconds": time.perf_counter() - started, "modules": modules}))
 
 
 if __name__ == "__main__":

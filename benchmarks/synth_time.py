@@ -18,12 +18,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .synth_apps import ASSETS_KEY, EXAMPLE_APP
+from .synth_apps import ASSETS_KEY, EXAMPLE_APP, MODULES_KEY
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def _synth(kind: str, outdir: Path, template: Path | None = None) -> tuple[float, float]:
+def _synth(kind: str, outdir: Path, template: Path | None = None) -> tuple[float, float, list[str]]:
     command = [sys.executable, "-m", "benchmarks.synth_apps", kind, str(outdir)]
     if template is not None:
         command.append(str(template))
@@ -39,8 +39,8 @@ def _synth(kind: str, outdir: Path, template: Path | None = None) -> tuple[float
     elapsed = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if completed.returncode != 0:
         raise RuntimeError(f"synth of {kind!r} failed:\n{completed.stderr[-3000:]}")
-    app_seconds = float(json.loads(completed.stdout.strip().splitlines()[-1])["app_seconds"])
-    return elapsed, app_seconds
+    reported = json.loads(completed.stdout.strip().splitlines()[-1])
+    return elapsed, float(reported["app_seconds"]), list(reported["modules"])
 
 
 def _stack_templates(outdir: Path) -> list[Path]:
@@ -72,33 +72,47 @@ def _file_assets(outdir: Path) -> list[str]:
 
 
 def measure(repetitions: int) -> dict[str, Any]:
+    """Both denominators: plain ``CfnResource``s, and the same after importing the service modules
+    the subject app imported (what typed L1 classes would import)."""
     subject = "example" if EXAMPLE_APP.exists() else "constructs"
-    samples: dict[str, list[tuple[float, float]]] = {subject: [], "l1": []}
+    kinds = (subject, "l1", "l1_imports")
+    samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
     with tempfile.TemporaryDirectory(prefix="claim-check-synth-") as directory:
         root = Path(directory)
-        samples[subject].append(_synth(subject, root / "subject-0"))
+        elapsed, app_seconds, modules = _synth(subject, root / "subject-0")
+        samples[subject].append((elapsed, app_seconds))
         template = root / "subject.template.json"
         merged = _merged_template(root / "subject-0")
-        template.write_text(json.dumps({**merged, ASSETS_KEY: _file_assets(root / "subject-0")}))
-        samples["l1"].append(_synth("l1", root / "l1-0", template))
+        template.write_text(
+            json.dumps({**merged, ASSETS_KEY: _file_assets(root / "subject-0"), MODULES_KEY: modules})
+        )
+        for kind in kinds[1:]:
+            samples[kind].append(_synth(kind, root / f"{kind}-0", template)[:2])
         for run in range(1, repetitions):
-            samples[subject].append(_synth(subject, root / f"subject-{run}"))
-            samples["l1"].append(_synth("l1", root / f"l1-{run}", template))
+            samples[subject].append(_synth(subject, root / f"subject-{run}")[:2])
+            for kind in kinds[1:]:
+                samples[kind].append(_synth(kind, root / f"{kind}-{run}", template)[:2])
         mirrored = _merged_template(root / "l1-0")
         same = sorted(mirrored["Resources"]) == sorted(
             r for r, v in merged["Resources"].items() if v["Type"] != "AWS::CDK::Metadata"
         )
-    subject_process = statistics.median(s[0] for s in samples[subject])
-    l1_process = statistics.median(s[0] for s in samples["l1"])
+    process = {kind: statistics.median(s[0] for s in samples[kind]) for kind in kinds}
     return {
         "subject": subject,
         "resources": sum(1 for v in merged["Resources"].values() if v["Type"] != "AWS::CDK::Metadata"),
         "same_resources": same,
-        "process_seconds": {"subject": subject_process, "l1": l1_process},
+        "imported_modules": modules,
+        "process_seconds": {
+            "subject": process[subject],
+            "l1": process["l1"],
+            "l1_imports": process["l1_imports"],
+        },
         "app_seconds": {
             "subject": statistics.median(s[1] for s in samples[subject]),
             "l1": statistics.median(s[1] for s in samples["l1"]),
+            "l1_imports": statistics.median(s[1] for s in samples["l1_imports"]),
         },
-        "ratio": subject_process / l1_process,
+        "ratio": process[subject] / process["l1"],
+        "ratio_same_imports": process[subject] / process["l1_imports"],
         "repetitions": repetitions,
     }

@@ -106,6 +106,9 @@ def test_every_ratio_is_within_what_its_definition_allows(quick_run: tuple[Path,
     for side, ratio in results["cold_import_ratio"].items():
         assert 1.0 <= ratio < 10, side
     assert 0.5 < results["synth_ratio"] < 20
+    assert 0.2 < results["synth"]["ratio_same_imports"] < 20
+    # the second denominator imports what the app imported: the constructs' service modules
+    assert {"aws_cdk.aws_lambda", "aws_cdk.aws_pipes"} <= set(results["synth"]["imported_modules"])
 
 
 def test_every_target_has_a_verdict_that_agrees_with_its_figure(

@@ -167,7 +167,8 @@ def eventbridge_chunks(call: AwsCall) -> int:
     return total
 
 
-def _object_bytes(call: AwsCall) -> int:
+def object_bytes(call: AwsCall) -> int:
+    """Bytes a PutObject stored: its body, or what went over the wire for a stream."""
     body = call.params.get("Body")
     if isinstance(body, bytes | bytearray):
         return len(body)
@@ -215,7 +216,7 @@ def billed_units(run: PipelineRun) -> dict[str, float]:
         "s3_put_requests": float(sum(1 for c in s3_calls if c.operation in S3_PUT_CLASS)),
         "s3_get_requests": float(sum(1 for c in s3_calls if c.operation not in S3_PUT_CLASS | S3_FREE)),
         "dynamodb_storage_gb_months": sum(_stored_item_bytes(c) for c in dynamodb_calls) / GB,
-        "s3_storage_gb_months": sum(_object_bytes(c) for c in s3_calls if c.operation == "PutObject") / GB,
+        "s3_storage_gb_months": sum(object_bytes(c) for c in s3_calls if c.operation == "PutObject") / GB,
         # one trace per invocation: every invocation sampled (the upper bound; Lambda's default
         # sampling rule records the first request each second and 5% of the others)
         "xray_traces": float(len(batches)),

@@ -33,7 +33,7 @@ from moto import mock_aws
 from cdk_claim_check.local.lambda_harness import ACCOUNT, REGION
 from cdk_claim_check.runtime import ClaimCheckClient
 
-from .cost_model import sqs_chunks
+from .cost_model import object_bytes, sqs_chunks
 from .dynamodb_units import item_size, units_of
 from .metering import AwsCall, metered
 from .payloads import KIB, PayloadSpec, make_payload
@@ -118,9 +118,7 @@ def _usd_per_million(calls: list[AwsCall], messages: int, *, stores_for_ttl: boo
     dynamodb += sum(r for _, r in units) * PRICES.dynamodb_read_unit
     storage = 0.0
     if stores_for_ttl:  # the peer deletes its object with the message (delete_payload_from_s3)
-        objects = sum(
-            len(c.params["Body"]) for c in calls if c.service == "s3" and c.operation == "PutObject"
-        )
+        objects = sum(object_bytes(c) for c in calls if c.service == "s3" and c.operation == "PutObject")
         items = sum(
             item_size(c.params["Item"]) + DYNAMODB_ITEM_OVERHEAD_BYTES
             for c in calls

@@ -85,6 +85,10 @@ def _on_response(
     call = context.get(_CONTEXT_KEY)
     if not isinstance(call, AwsCall):
         return
+    if isinstance(parsed.get("Messages"), list):
+        # A copy of each received message as SQS sent it: a wrapping client (the SQS Extended Client)
+        # replaces bodies in the reply afterwards, and SQS billed what it sent.
+        parsed = {**parsed, "Messages": [dict(message) for message in parsed["Messages"]]}
     call.parsed = parsed
     call.error_code = (parsed.get("Error") or {}).get("Code")
     length = http_response.headers.get("content-length")

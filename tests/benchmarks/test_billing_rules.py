@@ -107,3 +107,20 @@ def test_custom_metrics_are_counted_once_per_name_and_dimension_set() -> None:
     run = PipelineRun("ours (packed)", "1 KB", 20, 10)
     run.split_batches = [PipeBatch(1, 1, 0.0, [emf, '{"level":"INFO","message":"batch stored"}'])] * 2
     assert custom_metrics(run) == ["ClaimCheck/BytesStored[service]", "ClaimCheck/ClaimsIssued[service]"]
+
+
+def test_a_receive_is_billed_for_what_sqs_sent_even_if_a_client_rewrites_the_reply() -> None:
+    from types import SimpleNamespace
+
+    from benchmarks.cost_model import sqs_chunks
+
+    from benchmarks import metering
+
+    call = AwsCall("sqs", "ReceiveMessage", {})
+    reply = {"Messages": [{"Body": "x" * 100, "ReceiptHandle": "r"}]}
+    response = SimpleNamespace(headers={"content-length": "300"}, content=b"")
+    metering._on_response(
+        response, reply, SimpleNamespace(has_streaming_output=False), {metering._CONTEXT_KEY: call}
+    )
+    reply["Messages"][0]["Body"] = "y" * 200_000  # what the SQS Extended Client does after the call
+    assert sqs_chunks(call) == 1

@@ -130,7 +130,8 @@ def _deflate(raw: bytes, give_up_above: int | None = None) -> bytes | None:
         if len(zlib.compress(sample, _ZLIB_LEVEL)) >= _HIGH_ENTROPY_RATIO * len(sample):
             huffman = zlib.compressobj(_ZLIB_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 8, zlib.Z_HUFFMAN_ONLY)
             return _feed(huffman, raw, give_up_above)
-    if give_up_above is None:
+    if give_up_above is None or len(raw) <= give_up_above:
+        # A body no longer than the bound is never given up on: one call, no compressor object to set up.
         return zlib.compress(raw, _ZLIB_LEVEL)
     return _feed(zlib.compressobj(_ZLIB_LEVEL), raw, give_up_above)
 

@@ -77,6 +77,20 @@ def test_dlq_list_shows_each_claim_its_check_and_removes_nothing(
     assert len(_drain(queues["sqs"], queues["dlq"])) == 3
 
 
+def _log_group_with(moto_server: str, name: str, records: list[dict[str, Any]]) -> str:
+    """A new function log group in moto holding ``records`` as JSON log lines; its name."""
+    logs = boto3.client("logs", endpoint_url=moto_server, region_name="us-east-1")
+    group = f"/aws/lambda/{name}-{uuid.uuid4().hex[:6]}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s",
+        logEvents=[{"timestamp": int(time.time() * 1000), "message": json.dumps(line)} for line in records],
+    )
+    return group
+
+
 def test_dlq_list_shows_the_last_error_the_functions_logged_for_each_message(
     operate: Callable[..., Ran], queues: dict[str, Any], moto_server: str
 ) -> None:
@@ -84,10 +98,6 @@ def test_dlq_list_shows_the_last_error_the_functions_logged_for_each_message(
     ids = sorted(
         entry["message_id"] for entry in json.loads(operate("dlq", "list", queues["dlq_name"], "--json").out)
     )
-    logs = boto3.client("logs", endpoint_url=moto_server, region_name="us-east-1")
-    group = f"/aws/lambda/retrieve-{uuid.uuid4().hex[:6]}"
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName="s")
     # The shape of the retrieval handler's failure record (tests/runtime shows it logs these keys).
     record = {
         "level": "ERROR",
@@ -99,13 +109,7 @@ def test_dlq_list_shows_the_last_error_the_functions_logged_for_each_message(
         "message_ids": ids,
     }
     noise = {"level": "INFO", "message": "batch redeemed", "message_ids": ids}
-    logs.put_log_events(
-        logGroupName=group,
-        logStreamName="s",
-        logEvents=[
-            {"timestamp": int(time.time() * 1000), "message": json.dumps(line)} for line in (record, noise)
-        ],
-    )
+    group = _log_group_with(moto_server, "retrieve", [record, noise])
     ran = operate("dlq", "list", queues["dlq_name"], "--log-group", group, "--json")
     errors = {entry["message_id"]: entry["last_error"] for entry in json.loads(ran.out)}
     assert errors[ids[1]].endswith("tampered: claim x does not match its store item")
@@ -270,10 +274,6 @@ def test_dlq_list_shows_logged_text_without_terminal_control_characters(
     (message_id,) = [
         e["message_id"] for e in json.loads(operate("dlq", "list", queues["dlq_name"], "--json").out)
     ]
-    logs = boto3.client("logs", endpoint_url=moto_server, region_name="us-east-1")
-    group = f"/aws/lambda/hostile-{uuid.uuid4().hex[:6]}"
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName="s")
     record = {
         "level": "ERROR",
         "message": "retrieval failed",
@@ -282,10 +282,6 @@ def test_dlq_list_shows_logged_text_without_terminal_control_characters(
         "detail": "\x1b[2J\x1b]0;pwned\x07 erased",
         "message_ids": [message_id],
     }
-    logs.put_log_events(
-        logGroupName=group,
-        logStreamName="s",
-        logEvents=[{"timestamp": int(time.time() * 1000), "message": json.dumps(record)}],
-    )
+    group = _log_group_with(moto_server, "hostile", [record])
     ran = operate("dlq", "list", queues["dlq_name"], "--log-group", group)
     assert "malformed: ?[2J?]0;pwned? erased" in ran.out and "\x1b" not in ran.out

@@ -249,6 +249,7 @@ def run_soak(
                 pipes, clients=clients, resources=resources, ledger=run_ledger, progress=lambda _: None
             )
             (inbox_url,) = [pipe.source_queue_url for pipe in pipes if pipe.is_entry]
+            delivered_url = resources.queue_url(_delivered_queue(resources))
             started = time.monotonic()
             deadline = started + options.timeout_seconds
             drained = True
@@ -263,6 +264,7 @@ def run_soak(
                     soak_ledger.send(body, seq, poison)
                     seq += 1
                 drained = runner.run_until_idle(timeout_seconds=max(1.0, deadline - time.monotonic()))
+                _take_deliveries(clients, delivered_url, soak_ledger)
                 if seq // 500 != before // 500 or seq == options.messages:
                     progress(f"  {seq} sent and drained, {time.monotonic() - started:.0f} s")
             duration = time.monotonic() - started
@@ -291,17 +293,28 @@ def run_soak(
     }
 
 
-def _collect(
-    clients: Clients, resources: LocalResources, run_ledger: Ledger, soak_ledger: SoakLedger
-) -> None:
-    """Read the final queue and the DLQs into the soak's ledger."""
+def _delivered_queue(resources: LocalResources) -> str:
     (delivered,) = [
         q.logical_id
         for q in resources.index.of_type("AWS::SQS::Queue")
         if q.logical_id.startswith("Delivered")
     ]
-    for message in _drain(clients, resources.queue_url(delivered)):
+    return delivered
+
+
+def _take_deliveries(clients: Clients, queue_url: str, soak_ledger: SoakLedger) -> None:
+    """Count what reached the final queue and delete it, so the queue stays short (moto's receive
+    looks at every message in the queue for each one it returns: a 10,000-message queue never drains)."""
+    for message in _drain(clients, queue_url):
         soak_ledger.delivered[sha256_hex(message["Body"])] += 1
+        clients.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _collect(
+    clients: Clients, resources: LocalResources, run_ledger: Ledger, soak_ledger: SoakLedger
+) -> None:
+    """Read the final queue and the DLQs into the soak's ledger."""
+    _take_deliveries(clients, resources.queue_url(_delivered_queue(resources)), soak_ledger)
     for source, dlq in sorted(resources.dead_letter_queues.items()):
         for message in _drain(clients, resources.queue_url(dlq)):
             claim = claim_check_of(message["Body"])

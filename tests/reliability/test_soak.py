@@ -1,16 +1,31 @@
 """The soak in the suite: 1,000 messages of 1 KiB .. 1 MiB through the whole flow under ~1% store faults.
 
-The full soak (10,000 messages) is ``bash scripts/soak --messages 10000``; its figures are in the
-README under "Soak".
+The full soak is ``bash scripts/soak --messages N --readme``; its figures are in ``docs/soak.json``
+and the README under "Soak".
 """
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
 import pytest
-from soak import SoakLedger, SoakOptions, make_body, problems, run_soak, sha256_hex, synthesize_soak_app
+from soak import (
+    FIGURES,
+    README,
+    README_END,
+    README_START,
+    SoakLedger,
+    SoakOptions,
+    make_body,
+    problems,
+    render_readme_block,
+    run_soak,
+    sha256_hex,
+    synthesize_soak_app,
+    update_readme,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -62,3 +77,22 @@ def test_bodies_span_one_kib_to_the_largest_size_and_are_unique() -> None:
     assert min(sizes) >= 1024 and max(sizes) <= 1_048_576
     assert max(sizes) > 512 * 1024 and min(sizes) < 4 * 1024
     assert len({sha256_hex(body) for body in bodies}) == len(bodies)
+
+
+def test_the_readme_soak_table_is_the_committed_run() -> None:
+    figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+    readme = README.read_text(encoding="utf-8")
+    committed = readme.split(README_START, 1)[1].split(README_END, 1)[0].strip()
+    assert committed == render_readme_block(figures).strip(), "run `bash scripts/soak ... --readme`"
+    assert figures["account"]["sent"] >= 1_000
+    assert figures["problems"] == []
+
+
+def test_update_readme_replaces_only_the_soak_section(tmp_path: Path) -> None:
+    figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"before\n{README_START}\nPREVIOUS TABLE\n{README_END}\nafter\n", encoding="utf-8")
+    update_readme(readme, figures)
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("before\n") and text.endswith("after\n") and "PREVIOUS TABLE" not in text
+    assert f"| messages sent | {figures['account']['sent']:,} (" in text

@@ -187,23 +187,28 @@ def _aws_with(moto_server: str, operation: str, from_call: int) -> Aws:
     return aws
 
 
+def _redrive_by_receive_send_delete(aws: Any, queues: dict[str, Any], ledger: io.StringIO) -> Any:
+    """The test queues' DLQ redriven to their source by receive, send, delete (held 1 s on failure)."""
+    dlq, source = (dlq_module.resolve_queue(aws, queues[name]) for name in ("dlq", "source"))
+    return dlq_module.redrive(
+        aws,
+        dlq,
+        source,
+        limit=None,
+        dry_run=False,
+        method="receive-send-delete",
+        ledger=ledger,
+        hold_seconds=1,
+        progress=lambda _: None,
+    )
+
+
 def test_a_failed_send_leaves_the_message_in_the_dlq(queues: dict[str, Any], moto_server: str) -> None:
     _send(queues, ["one", "two"])
     aws = _aws_with(moto_server, "send_message", from_call=2)
-    dlq, source = (dlq_module.resolve_queue(aws, queues[name]) for name in ("dlq", "source"))
     ledger = io.StringIO()
     with pytest.raises(OperatorError, match=r"send to source-.*AWS error InternalError"):
-        dlq_module.redrive(
-            aws,
-            dlq,
-            source,
-            limit=None,
-            dry_run=False,
-            method="receive-send-delete",
-            ledger=ledger,
-            hold_seconds=1,
-            progress=lambda _: None,
-        )
+        _redrive_by_receive_send_delete(aws, queues, ledger)
     assert len(ledger.getvalue().splitlines()) == 1  # the first message, sent and deleted
     time.sleep(1.5)  # the second's hold ends: it is back in the DLQ, not lost
     assert [m["Body"] for m in _drain(queues["sqs"], queues["source"])] == ["one"]
@@ -215,19 +220,8 @@ def test_a_failed_delete_after_the_send_keeps_the_message_in_both_never_in_neith
 ) -> None:
     _send(queues, ["one"])
     aws = _aws_with(moto_server, "delete_message", from_call=1)
-    dlq, source = (dlq_module.resolve_queue(aws, queues[name]) for name in ("dlq", "source"))
     ledger = io.StringIO()
-    result = dlq_module.redrive(
-        aws,
-        dlq,
-        source,
-        limit=None,
-        dry_run=False,
-        method="receive-send-delete",
-        ledger=ledger,
-        hold_seconds=1,
-        progress=lambda _: None,
-    )
+    result = _redrive_by_receive_send_delete(aws, queues, ledger)
     assert (result.moved, result.not_deleted) == (0, 1)
     assert "sent, not deleted" in json.loads(ledger.getvalue())["status"]
     time.sleep(1.5)

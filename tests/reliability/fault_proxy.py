@@ -1,14 +1,16 @@
 """A fault-injecting HTTP proxy between the runtime's boto3 clients and moto's server (stdlib only).
 
 The handlers reach the store through ``AWS_ENDPOINT_URL``; pointed at this proxy, every DynamoDB,
-S3 and KMS call passes a list of :class:`Rule` objects. The first rule that selects a request (by
-service and operation: DynamoDB and KMS by their ``X-Amz-Target``, S3 by method, path and query or
-a ``Range`` header) and still has shots left applies its fault:
+S3 and KMS call passes a list of :class:`Rule` objects (and every SQS and EventBridge call of a local
+run whose clients are pointed here: its pipes' sends to their targets). The first rule that selects
+a request (by service and operation: DynamoDB, KMS, SQS and EventBridge by their ``X-Amz-Target``,
+S3 by method, path and query or a ``Range`` header) and still has shots left applies its fault:
 
 - ``throttle``: DynamoDB ``ProvisionedThroughputExceededException`` / ``ThrottlingException``
-  (400 JSON), KMS ``ThrottlingException`` (400 JSON), S3 ``SlowDown`` (503 XML); not forwarded.
-- ``error500``: ``InternalServerError`` / ``KMSInternalException`` / ``InternalError`` (500); not
-  forwarded.
+  (400 JSON), KMS and EventBridge ``ThrottlingException`` (400 JSON), SQS ``RequestThrottled``
+  (400 JSON), S3 ``SlowDown`` (503 XML); not forwarded.
+- ``error500``: ``InternalServerError`` / ``KMSInternalException`` / ``InternalError`` /
+  ``InternalException`` (500); not forwarded.
 - ``drop``: the connection closed without an answer, before forwarding.
 - ``drop_after``: forwarded and applied by moto, then the connection closed without an answer.
 - ``delay``: forwarded after ``seconds``.
@@ -62,8 +64,9 @@ _HOP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "expe
 class Request:
     """What the proxy saw of one request."""
 
-    service: str  # "dynamodb", "kms" or "s3"
-    operation: str  # DynamoDB or KMS action (PutItem, GenerateMac, ...) or S3 "<METHOD> object|bucket"
+    service: str  # "dynamodb", "kms", "sqs", "events" or "s3"
+    # the X-Amz-Target action (PutItem, GenerateMac, SendMessage, ...) or S3 "<METHOD> object|bucket"
+    operation: str
     method: str
     path: str
     headers: dict[str, str]
@@ -253,14 +256,27 @@ class FaultProxy:
         return self._frozen
 
 
+# The X-Amz-Target prefixes of the JSON-protocol services the proxy tells apart (DynamoDB's is versioned).
+_JSON_SERVICES = {"TrentService.": "kms", "AmazonSQS.": "sqs", "AWSEvents.": "events"}
+
+
 def _classify(method: str, path: str, headers: dict[str, str]) -> tuple[str, str]:
     target = headers.get("x-amz-target", "")
     if target.startswith("DynamoDB_"):
         return "dynamodb", target.split(".", 1)[1]
-    if target.startswith("TrentService."):
-        return "kms", target.split(".", 1)[1]
+    for prefix, service in _JSON_SERVICES.items():
+        if target.startswith(prefix):
+            return service, target.split(".", 1)[1]
     parts = [part for part in urlsplit(path).path.split("/") if part]
     return "s3", f"{method} {'object' if len(parts) >= 2 else 'bucket'}"
+
+
+# service: (its throttling error, its internal error, its JSON content type)
+_JSON_ERRORS = {
+    "kms": ("ThrottlingException", "KMSInternalException", "application/x-amz-json-1.1"),
+    "events": ("ThrottlingException", "InternalException", "application/x-amz-json-1.1"),
+    "sqs": ("RequestThrottled", "InternalError", "application/x-amz-json-1.0"),
+}
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
@@ -387,13 +403,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             }[fault]
             prefix = "com.amazonaws.dynamodb.v20120810#" if name != "ValidationException" else ""
             payload = json.dumps({"__type": f"{prefix}{name}", "message": f"injected {fault}"}).encode()
-        elif request.service == "kms":
+        elif request.service in _JSON_ERRORS:
+            throttled, internal, content_type = _JSON_ERRORS[request.service]
             status, name = {
-                "throttle": (400, code or "ThrottlingException"),
-                "error500": (500, "KMSInternalException"),
+                "throttle": (400, code or throttled),
+                "error500": (500, internal),
                 "frozen": (400, "ValidationException"),
             }[fault]
-            content_type = "application/x-amz-json-1.1"
             payload = json.dumps({"__type": name, "message": f"injected {fault}"}).encode()
         else:
             status, name = {

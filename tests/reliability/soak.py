@@ -5,7 +5,12 @@ its pipes poll, the real handlers enrich in-process and are stopped at the templ
 Lambda stops them. Every call the handlers make to the store (DynamoDB, S3) passes the fault proxy,
 which faults about ``fault_rate`` of them (throttles, 500s, dropped connections before and after the
 write was applied, delays, truncated answers, answers held past the function's timeout). A few
-poison messages (an SQS Extended Client pointer into a bucket nobody named) are mixed in.
+poison messages (an SQS Extended Client pointer into a bucket nobody named) are mixed in. The pipes'
+own sends to their targets (``PutEvents`` to the bus, ``SendMessage`` to the final queue) pass the
+proxy too, which faults about ``delivery_fault_rate`` of them: throttles, 500s, and connections
+dropped before or after the send was applied. A send applied whose answer was lost is retried (by
+botocore, else by the queue redelivering the batch), so the target sees it twice: the duplicates that
+Pipes' at-least-once delivery makes, counted by the ledger.
 
 The ledger is kept apart from the run: what was sent (by SHA-256 of the body), what reached the final
 queue (read from the queue itself), and what lies in the dead-letter queues with the error that put
@@ -52,6 +57,11 @@ MIN_BODY_BYTES = 1024
 POISON_BUCKET = "nobody-named-this-bucket"
 # The kinds of store fault, drawn with equal chance once a request is to be faulted.
 FAULT_KINDS = ("throttle", "error500", "drop", "drop_after", "delay", "hold", "truncate")
+# The kinds of fault on the pipes' sends to their targets.
+DELIVERY_FAULT_KINDS = ("throttle", "error500", "drop", "drop_after")
+STORE_SERVICES = frozenset({"dynamodb", "s3"})
+# The pipes' sends to their targets: the split's to the bus, the retrieval's to the final queue.
+DELIVERY_CALLS = ("events:PutEvents", "sqs:SendMessage")
 _REGION = "us-east-1"
 
 
@@ -185,6 +195,8 @@ class SoakOptions:
     seed: int = 11
     max_body_bytes: int = SQS_MAX_MESSAGE_BYTES
     fault_kinds: tuple[str, ...] = FAULT_KINDS
+    delivery_fault_rate: float = 0.01
+    delivery_fault_kinds: tuple[str, ...] = DELIVERY_FAULT_KINDS
     max_wave: int = 60  # messages sent between two drains of the flow: 1..max_wave, at random
     timeout_seconds: float = 4 * 3600.0  # for sending and draining together; the run fails past it
 
@@ -229,6 +241,17 @@ def _store_faults(options: SoakOptions, function_timeout: int) -> list[Any]:
     ]
 
 
+def _delivery_faults(options: SoakOptions) -> list[Any]:
+    """One rule per fault kind and target call, together faulting about ``delivery_fault_rate``."""
+    share = options.delivery_fault_rate / len(options.delivery_fault_kinds)
+    return [
+        rule(kind, call, probability=share, seed=options.seed * 1000 + number)
+        for number, (kind, call) in enumerate(
+            (kind, call) for kind in options.delivery_fault_kinds for call in DELIVERY_CALLS
+        )
+    ]
+
+
 def run_soak(
     stack: StackArtifact, options: SoakOptions, progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
@@ -243,10 +266,18 @@ def run_soak(
         with FaultProxy(endpoint_url) as proxy:
             for function in resources.functions.values():
                 function.environment["AWS_ENDPOINT_URL"] = proxy.url
-            proxy.add(*_store_faults(options, timeout))
+            if options.fault_rate:
+                proxy.add(*_store_faults(options, timeout))
+            if options.delivery_fault_rate:
+                proxy.add(*_delivery_faults(options))
             run_ledger = Ledger()
+            # The pipes poll and send through the proxy; only their sends to the targets are faulted.
             runner = PipeRunner(
-                pipes, clients=clients, resources=resources, ledger=run_ledger, progress=lambda _: None
+                pipes,
+                clients=Clients.for_endpoint(proxy.url, _REGION),
+                resources=resources,
+                ledger=run_ledger,
+                progress=lambda _: None,
             )
             (inbox_url,) = [pipe.source_queue_url for pipe in pipes if pipe.is_entry]
             delivered_url = resources.queue_url(_delivered_queue(resources))
@@ -268,10 +299,12 @@ def run_soak(
                 if seq // 500 != before // 500 or seq == options.messages:
                     progress(f"  {seq} sent and drained, {time.monotonic() - started:.0f} s")
             duration = time.monotonic() - started
-            faults = Counter(entry.fault for entry in proxy.faults())
-            store_calls = len(proxy.log)
+            store = [entry for entry in proxy.log if entry.service in STORE_SERVICES]
+            sends = [entry for entry in proxy.log if f"{entry.service}:{entry.operation}" in DELIVERY_CALLS]
+            faults = Counter(entry.fault for entry in store if entry.fault)
+            delivery_faults = Counter(entry.fault for entry in sends if entry.fault)
+            stranded = runner.queue_depths(sources=True)
         _collect(clients, resources, run_ledger, soak_ledger)
-        stranded = runner.queue_depths(sources=True)
     account = soak_ledger.account()
     return {
         "date": datetime.now(UTC).date().isoformat(),
@@ -283,9 +316,11 @@ def run_soak(
         "duration_seconds": round(duration, 1),
         "messages_per_second": round(len(soak_ledger.sent) / duration, 1),
         "mib_per_second": round(account["sent_bytes"] / 1_048_576 / duration, 2),
-        "store_calls": store_calls,
+        "store_calls": len(store),
         "store_faults": dict(sorted(faults.items())),
-        "store_fault_share": round(sum(faults.values()) / max(1, store_calls), 4),
+        "store_fault_share": round(sum(faults.values()) / max(1, len(store)), 4),
+        "target_sends": len(sends),
+        "target_send_faults": dict(sorted(delivery_faults.items())),
         "function_timeouts": sum(f.timeouts for f in resources.functions.values()),
         "batches": dict(run_ledger.batches),
         "failed_batches": dict(run_ledger.failed_batches),
@@ -334,6 +369,9 @@ def render_readme_block(figures: dict[str, Any]) -> str:
     """The README's "Soak" table, from the figures of one run (``docs/soak.json``)."""
     account, options = figures["account"], figures["options"]
     faults = ", ".join(f"{kind} {count}" for kind, count in figures["store_faults"].items()) or "none"
+    send_faults = (
+        ", ".join(f"{kind} {count}" for kind, count in figures["target_send_faults"].items()) or "none"
+    )
     rows = [
         (
             "messages sent",
@@ -345,6 +383,10 @@ def render_readme_block(figures: dict[str, Any]) -> str:
             f"{sum(figures['store_faults'].values()):,} of {figures['store_calls']:,} "
             f"({figures['store_fault_share']:.2%}): {faults}",
         ),
+        (
+            "sends to the bus and the final queue faulted",
+            f"{sum(figures['target_send_faults'].values()):,} of {figures['target_sends']:,}: {send_faults}",
+        ),
         ("delivered byte-exact", f"{account['delivered_byte_exact']:,}"),
         (
             "in a DLQ with a named error",
@@ -352,7 +394,7 @@ def render_readme_block(figures: dict[str, Any]) -> str:
             f"{account['in_dlq_batchmates']:,} batchmates of poison",
         ),
         ("lost", f"{account['lost']:,}"),
-        ("delivered twice (at-least-once)", f"{account['duplicates']:,}"),
+        ("delivered more than once (at-least-once), extra copies", f"{account['duplicates']:,}"),
         ("functions stopped at their timeout", f"{figures['function_timeouts']:,}"),
         ("failed batches (retried by the queue)", f"{sum(figures['failed_batches'].values()):,}"),
         (
@@ -366,7 +408,8 @@ def render_readme_block(figures: dict[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"Run of {figures['date']}: `bash scripts/soak --messages {account['sent']} --fault-rate "
-        f"{options['fault_rate']} --poison-rate {options['poison_rate']} --seed {options['seed']} --readme`."
+        f"{options['fault_rate']} --delivery-fault-rate {options['delivery_fault_rate']} "
+        f"--poison-rate {options['poison_rate']} --seed {options['seed']} --readme`."
     )
     return "\n".join(lines)
 
@@ -385,6 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="soak", description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=SoakOptions.messages)
     parser.add_argument("--fault-rate", type=float, default=SoakOptions.fault_rate)
+    parser.add_argument(
+        "--delivery-fault-rate",
+        type=float,
+        default=SoakOptions.delivery_fault_rate,
+        help="the share of the pipes' sends to their targets to fault",
+    )
     parser.add_argument("--poison-rate", type=float, default=SoakOptions.poison_rate)
     parser.add_argument("--seed", type=int, default=SoakOptions.seed)
     parser.add_argument(
@@ -410,11 +459,12 @@ def main(argv: list[str] | None = None) -> int:
             poison_rate=args.poison_rate,
             seed=args.seed,
             fault_kinds=tuple(kind.strip() for kind in args.faults.split(",") if kind.strip()),
+            delivery_fault_rate=args.delivery_fault_rate,
             timeout_seconds=args.timeout_seconds,
         )
         print(
             f"soak: {options.messages} messages, store fault rate {options.fault_rate}, "
-            f"poison rate {options.poison_rate}"
+            f"target send fault rate {options.delivery_fault_rate}, poison rate {options.poison_rate}"
         )
         figures = run_soak(stack, options)
     text = json.dumps(figures, indent=2)

@@ -44,9 +44,36 @@ def test_a_thousand_messages_under_store_faults_are_all_delivered_byte_exact_or_
     assert account["lost"] == 0
     # The faults really happened, and the poison really took the DLQ path with its reason named.
     assert sum(figures["store_faults"].values()) > 0
+    assert sum(figures["target_send_faults"].values()) > 0
     assert account["poison_sent"] > 0
     assert account["in_dlq_poison"] == account["poison_sent"]
     assert set(account["dlq_errors"]) == {"pointer_not_allowed"}
+
+
+def test_sends_to_the_targets_applied_but_unanswered_reach_the_target_twice_and_are_counted_not_lost(
+    tmp_path: Path,
+) -> None:
+    stack = synthesize_soak_app(tmp_path / "cdk.out")
+    figures = run_soak(
+        stack,
+        SoakOptions(
+            messages=60,
+            fault_rate=0.0,
+            poison_rate=0.0,
+            seed=7,
+            max_body_bytes=16 * 1024,
+            delivery_fault_rate=0.3,
+            delivery_fault_kinds=("drop_after",),
+        ),
+        progress=lambda _: None,
+    )
+    account = figures["account"]
+    assert figures["problems"] == []
+    assert figures["target_send_faults"]["drop_after"] > 0
+    assert (account["delivered_byte_exact"], account["lost"], account["in_dlq"]) == (60, 0, 0)
+    # Each lost answer was a send applied: the bus or the final queue took it again on the retry.
+    assert account["duplicates"] > 0
+    assert account["unknown_deliveries"] == 0
 
 
 def test_the_ledger_reports_a_message_that_is_neither_delivered_nor_dead_lettered_as_lost() -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ..runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, SQS_RECEIVE_MAX_MESSAGES
 from .delivery import DeliveryError, Target, deliver
@@ -228,7 +228,10 @@ class PipeRunner:
             output: Any = self._enrich(pipe, pipe.enrichment, records) if pipe.enrichment else records
             items = output if isinstance(output, list) else ([] if output is None else [output])
             delivery = self.deliver(pipe, items) if items else None
-        except (FunctionError, DeliveryError, ClientError) as error:  # a refused delivery fails the batch too
+        # A refused delivery fails the batch too, and so does one whose answer never came (a dropped
+        # connection, a timeout): Pipes cannot know whether the target took it, so the batch comes
+        # back and the target may see it twice.
+        except (FunctionError, DeliveryError, ClientError, BotoCoreError) as error:
             if self.on_failed is not None:
                 self.on_failed(pipe, records, error)
             for record in records:

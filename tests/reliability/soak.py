@@ -43,10 +43,9 @@ from typing import Any
 from fault_proxy import FaultProxy, rule
 
 from cdk_claim_check.local.assembly import StackArtifact, read_stacks, synthesize
-from cdk_claim_check.local.delivery import deliver
 from cdk_claim_check.local.lambda_harness import moto_server
-from cdk_claim_check.local.ledger import Delivery, Ledger, claim_check_of
-from cdk_claim_check.local.pipes import LocalPipe, PipeRunner
+from cdk_claim_check.local.ledger import Ledger, claim_check_of
+from cdk_claim_check.local.pipes import PipeRunner
 from cdk_claim_check.local.provision import LocalResources, provision
 from cdk_claim_check.local.runner import local_pipes
 from cdk_claim_check.local.server import Clients
@@ -253,24 +252,6 @@ def _delivery_faults(options: SoakOptions) -> list[Any]:
     ]
 
 
-class _SendsThroughProxy(PipeRunner):
-    """The local run with its pipes' sends to their targets passing the proxy (their polls do not)."""
-
-    def __init__(self, *args: Any, send_clients: Clients, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.send_clients = send_clients
-
-    def deliver(self, pipe: LocalPipe, items: list[Any]) -> Delivery:
-        return deliver(
-            pipe.target,
-            items,
-            pipe=pipe.name,
-            clients=self.send_clients,
-            resources=self.resources,
-            ledger=self.ledger,
-        )
-
-
 def run_soak(
     stack: StackArtifact, options: SoakOptions, progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
@@ -290,13 +271,14 @@ def run_soak(
             if options.delivery_fault_rate:
                 proxy.add(*_delivery_faults(options))
             run_ledger = Ledger()
-            runner = _SendsThroughProxy(
+            # Only the pipes' sends to their targets pass the proxy, not their polls.
+            runner = PipeRunner(
                 pipes,
                 clients=clients,
                 resources=resources,
                 ledger=run_ledger,
                 progress=lambda _: None,
-                send_clients=Clients.for_endpoint(proxy.url, _REGION),
+                target_clients=Clients.for_endpoint(proxy.url, _REGION),
             )
             (inbox_url,) = [pipe.source_queue_url for pipe in pipes if pipe.is_entry]
             delivered_url = resources.queue_url(_delivered_queue(resources))

@@ -148,10 +148,13 @@ class PipeRunner:
         on_failed: FailureHook | None = None,
         cpu_clock: Callable[[], float] = time.process_time,
         progress: Callable[[str], None] = print,
+        target_clients: Clients | None = None,
     ) -> None:
-        """``resources`` may be ``None`` for pipes built by hand (no template: no Lambda targets)."""
+        """``resources`` may be ``None`` for pipes built by hand (no template: no Lambda targets).
+        ``target_clients``: the clients the pipes send to their targets with (default: ``clients``)."""
         self.pipes = pipes
         self.clients = clients
+        self.target_clients = target_clients or clients
         self.resources = resources
         self.ledger = ledger
         self.on_delivered = on_delivered
@@ -278,7 +281,7 @@ class PipeRunner:
             pipe.target,
             items,
             pipe=pipe.name,
-            clients=self.clients,
+            clients=self.target_clients,
             resources=self.resources,
             ledger=self.ledger,
         )

@@ -312,15 +312,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         request = Request(service, operation, self.command, self.path, headers, body)
         owner = self.owner
         if owner.frozen:
-            owner._record(request, "frozen", 400)
             self._send_error(request, "frozen")
             return
         chosen = owner._choose(request)
         fault = chosen.fault if chosen else None
         if fault in ("throttle", "error500"):
             assert chosen is not None
-            status = self._send_error(request, fault, chosen.error_code)
-            owner._record(request, fault, status)
+            self._send_error(request, fault, chosen.error_code)
             return
         if fault == "drop":
             owner._record(request, fault, None)
@@ -390,7 +388,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         finally:
             connection.close()
 
-    def _send_error(self, request: Request, fault: str, code: str | None = None) -> int:
+    def _send_error(self, request: Request, fault: str, code: str | None = None) -> None:
+        """Answer ``request`` with the service's error for ``fault``; recorded before it is written,
+        so a client that has its error already finds it in the log."""
         if request.service == "dynamodb":
             status, name, content_type = {
                 "throttle": (
@@ -422,12 +422,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{name}</Code>'
                 f"<Message>injected {fault}</Message><RequestId>fault</RequestId></Error>"
             ).encode()
+        self.owner._record(request, fault, status)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
-        return status
 
     def _abort(self, *, reset: bool = False) -> None:
         self.close_connection = True

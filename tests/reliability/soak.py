@@ -17,7 +17,7 @@ queue (read from the queue itself), and what lies in the dead-letter queues with
 it there. It proves ``sent = delivered byte-exact + in a DLQ with a named error``; a message in
 neither is lost, and the soak fails. Redeliveries that reach the target twice are counted, not hidden.
 
-Run it (about 10 minutes for 10,000 messages on two cores)::
+Run it (about 25 minutes for 10,000 messages on two cores)::
 
     bash scripts/soak --messages 10000
 """

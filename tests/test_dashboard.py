@@ -12,8 +12,8 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
 
-from _synth import new_stack, queue_with_dlq
-from cdk_claim_check import ClaimCheckDashboard, ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
+from _synth import new_stack, queue_with_dlq, retrieval_pipe, split_pipe
+from cdk_claim_check import ClaimCheckDashboard, ClaimCheckRetrievalPipe, ClaimCheckStore
 from cdk_claim_check.dashboard import PIPE_METRICS, dashboard_body, runtime_metric_names
 from cdk_claim_check.runtime.contract import METRICS_NAMESPACE, MetricName
 from cdk_claim_check.runtime.errors import MISS_REASONS, REASONS, REJECT_REASONS, SPLIT_REASONS
@@ -60,16 +60,8 @@ def runtime_sources() -> dict[str, str]:
 def _flow(**dashboard: Any) -> tuple[Any, dict[str, Any]]:
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
-    split = ClaimCheckSplitPipe(
-        stack,
-        "Split",
-        source=queue_with_dlq(stack, "Inbox"),
-        store=store,
-        target=events.EventBus(stack, "Bus"),
-    )
-    retrieval = ClaimCheckRetrievalPipe(
-        stack, "Retrieve", source=queue_with_dlq(stack, "Claims"), store=store, target=sqs.Queue(stack, "Out")
-    )
+    split = split_pipe(stack, events.EventBus(stack, "Bus"), store=store)
+    retrieval = retrieval_pipe(stack, sqs.Queue(stack, "Out"), store=store)
     ClaimCheckDashboard(stack, "Dashboard", split=split, retrievals=[retrieval], **dashboard)
     template = Template.from_stack(stack)
     return template, dashboard_body(template.to_json())

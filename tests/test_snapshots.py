@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from _synth import new_stack, normalise_assets, queue_with_dlq, state_machine
+from _synth import new_stack, normalise_assets, queue_with_dlq, retrieval_pipe, split_pipe, state_machine
 from cdk_claim_check import ClaimCheckDashboard, ClaimCheckRetrievalPipe, ClaimCheckSplitPipe, ClaimCheckStore
 from cdk_claim_check.dashboard import dashboard_body
 
@@ -60,15 +60,7 @@ def test_retrieval_pipe_default_template(json_snapshot: SnapshotAssertion) -> No
 def test_flow_dashboard_body(json_snapshot: SnapshotAssertion) -> None:
     stack = new_stack()
     store = ClaimCheckStore(stack, "Store")
-    split = ClaimCheckSplitPipe(
-        stack,
-        "Split",
-        source=queue_with_dlq(stack, "Inbox"),
-        store=store,
-        target=events.EventBus(stack, "Bus"),
-    )
-    retrieval = ClaimCheckRetrievalPipe(
-        stack, "Retrieve", source=queue_with_dlq(stack, "Claims"), store=store, target=state_machine(stack)
-    )
+    split = split_pipe(stack, events.EventBus(stack, "Bus"), store=store)
+    retrieval = retrieval_pipe(stack, state_machine(stack), store=store)
     ClaimCheckDashboard(stack, "Dashboard", split=split, retrievals=[retrieval])
     assert dashboard_body(Template.from_stack(stack).to_json()) == json_snapshot

@@ -366,13 +366,14 @@ README = ROOT / "README.md"
 FIGURES = ROOT / "docs" / "soak.json"
 
 
+def _by_kind(counts: dict[str, int]) -> str:
+    """``{"drop": 2, "hold": 1}`` as ``drop 2, hold 1``."""
+    return ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "none"
+
+
 def render_readme_block(figures: dict[str, Any]) -> str:
     """The README's "Soak" table, from the figures of one run (``docs/soak.json``)."""
     account, options = figures["account"], figures["options"]
-    faults = ", ".join(f"{kind} {count}" for kind, count in figures["store_faults"].items()) or "none"
-    send_faults = (
-        ", ".join(f"{kind} {count}" for kind, count in figures["target_send_faults"].items()) or "none"
-    )
     rows = [
         (
             "messages sent",
@@ -382,11 +383,12 @@ def render_readme_block(figures: dict[str, Any]) -> str:
         (
             "store calls faulted",
             f"{sum(figures['store_faults'].values()):,} of {figures['store_calls']:,} "
-            f"({figures['store_fault_share']:.2%}): {faults}",
+            f"({figures['store_fault_share']:.2%}): {_by_kind(figures['store_faults'])}",
         ),
         (
             "sends to the bus and the final queue faulted",
-            f"{sum(figures['target_send_faults'].values()):,} of {figures['target_sends']:,}: {send_faults}",
+            f"{sum(figures['target_send_faults'].values()):,} of {figures['target_sends']:,}: "
+            f"{_by_kind(figures['target_send_faults'])}",
         ),
         ("delivered byte-exact", f"{account['delivered_byte_exact']:,}"),
         (

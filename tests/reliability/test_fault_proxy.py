@@ -8,6 +8,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 from fault_proxy import FaultProxy, rule
 
+from cdk_claim_check.local.lambda_harness import FAKE_CREDENTIALS
+
 _NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
@@ -16,8 +18,8 @@ def _client(service: str, url: str) -> object:
         service,
         endpoint_url=url,
         region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         config=_NO_RETRIES,
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import tomllib
 import zipfile
@@ -14,15 +13,13 @@ import pytest
 import readme_renderer.markdown
 from release_helpers import ROOT, BuiltDist
 
+from _scripts import load_script
+
 REPO = "https://github.com/owner/name"
 
 
 def _hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hatch_build", ROOT / "hatch_build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(Path("hatch_build.py"))
 
 
 hatch_build = _hook()

@@ -57,6 +57,15 @@ class ClaimCheckResources:
     dynamodb: Any
     s3: Any
 
+    def client(self, **options: Any) -> Any:
+        """A ``ClaimCheckClient`` of this table and bucket through these clients; ``options`` as it takes
+        them (``bucket_name=None`` for a client without a bucket)."""
+        from cdk_claim_check.runtime import ClaimCheckClient
+
+        options.setdefault("dynamodb_client", self.dynamodb)
+        options.setdefault("s3_client", self.s3)
+        return ClaimCheckClient(self.table_name, options.pop("bucket_name", self.bucket_name), **options)
+
 
 @pytest.fixture(scope="session")
 def moto_clients(moto_server: str) -> dict[str, Any]:

@@ -37,10 +37,5 @@ def operate(moto_server: str, capsys: pytest.CaptureFixture[str]) -> Callable[..
 @pytest.fixture
 def client(claim_check_resources: Any) -> ClaimCheckClient:
     """A client of this test's table and bucket (moto), as the split would issue claims."""
-    return ClaimCheckClient(
-        claim_check_resources.table_name,
-        claim_check_resources.bucket_name,
-        dynamodb_client=claim_check_resources.dynamodb,
-        s3_client=claim_check_resources.s3,
-        expected_bucket_owner="123456789012",
-    )
+    client: ClaimCheckClient = claim_check_resources.client(expected_bucket_owner="123456789012")
+    return client

@@ -124,11 +124,7 @@ def test_redeem_to_stdout_writes_only_the_payload(
 def test_redeem_of_an_expired_claim_writes_nothing_and_exits_1(
     operate: Callable[..., Ran], claim_check_resources: Any, tmp_path: Path
 ) -> None:
-    issuer = ClaimCheckClient(
-        claim_check_resources.table_name,
-        claim_check_resources.bucket_name,
-        dynamodb_client=claim_check_resources.dynamodb,
-        s3_client=claim_check_resources.s3,
+    issuer = claim_check_resources.client(
         expected_bucket_owner="123456789012",
         ttl_seconds=60,
         clock=lambda: 1_000,

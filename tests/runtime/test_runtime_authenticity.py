@@ -43,15 +43,10 @@ def hmac_key(kms: Any) -> Callable[[], str]:
 
 
 def _client(resources: Any, kms: Any, key_id: str | None) -> ClaimCheckClient:
-    return ClaimCheckClient(
-        resources.table_name,
-        resources.bucket_name,
-        keep_fields=["orderId", "type"],
-        mac_key_id=key_id,
-        dynamodb_client=resources.dynamodb,
-        s3_client=resources.s3,
-        kms_client=kms,
+    client: ClaimCheckClient = resources.client(
+        keep_fields=["orderId", "type"], mac_key_id=key_id, kms_client=kms
     )
+    return client
 
 
 @pytest.fixture

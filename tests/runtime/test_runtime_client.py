@@ -13,16 +13,6 @@ from cdk_claim_check.runtime.storage import AwsClaimStore
 from cdk_claim_check.runtime.wire import EXTENDED_POINTER_CLASS, S3Location
 
 
-def _client(resources: Any, **options: Any) -> ClaimCheckClient:
-    return ClaimCheckClient(
-        resources.table_name,
-        resources.bucket_name,
-        dynamodb_client=resources.dynamodb,
-        s3_client=resources.s3,
-        **options,
-    )
-
-
 def _item(resources: Any, check: dict[str, Any]) -> dict[str, Any]:
     key = {"id": {"S": check["claimCheck"]["id"]}}
     return dict(resources.dynamodb.get_item(TableName=resources.table_name, Key=key)["Item"])
@@ -43,7 +33,7 @@ def _incompressible(size: int, seed: int) -> str:
 def test_packed_layout_writes_one_object_per_batch_and_redeems_each_claim_by_range(
     claim_check_resources: Any,
 ) -> None:
-    client = _client(claim_check_resources, s3_layout="packed", compression="none")
+    client = claim_check_resources.client(s3_layout="packed", compression="none")
     bodies = [_incompressible(20_000 + index, seed=index) for index in range(5)]
     issued = client.issue_batch([ClaimRequest(body) for body in bodies])
     assert issued.s3_puts == 1
@@ -57,7 +47,7 @@ def test_packed_layout_writes_one_object_per_batch_and_redeems_each_claim_by_ran
 
 
 def test_object_layout_writes_one_extended_client_object_per_payload(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources, s3_layout="object", compression="none")
+    client = claim_check_resources.client(s3_layout="object", compression="none")
     bodies = ['{"orderId": "o-1", "pad": "' + "p" * 20_000 + '"}', _incompressible(30_000, seed=1)]
     checks = client.issue_batch([ClaimRequest(body) for body in bodies]).claim_checks
     assert len(_objects(claim_check_resources)) == 2
@@ -70,7 +60,7 @@ def test_object_layout_writes_one_extended_client_object_per_payload(claim_check
 
 
 def test_compression_on_stores_fewer_bytes_than_the_body(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources, compression="auto")
+    client = claim_check_resources.client(compression="auto")
     body = json.dumps([{"orderId": f"o-{index}", "status": "RECEIVED"} for index in range(500)])
     check = client.put(body)
     item = _item(claim_check_resources, check)
@@ -80,7 +70,7 @@ def test_compression_on_stores_fewer_bytes_than_the_body(claim_check_resources: 
 
 
 def test_compression_off_stores_the_body_as_is(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources, compression="none")
+    client = claim_check_resources.client(compression="none")
     body = "x" * 5000
     check = client.put(body)
     item = _item(claim_check_resources, check)
@@ -91,13 +81,13 @@ def test_compression_off_stores_the_body_as_is(claim_check_resources: Any) -> No
 
 def test_compression_decides_whether_a_body_fits_inline(claim_check_resources: Any) -> None:
     body = "compressible " * 2000  # 26 KB, far below 8 KB once compressed
-    assert "body" in _item(claim_check_resources, _client(claim_check_resources).put(body))
-    uncompressed = _client(claim_check_resources, compression="none").put(body)
+    assert "body" in _item(claim_check_resources, claim_check_resources.client().put(body))
+    uncompressed = claim_check_resources.client(compression="none").put(body)
     assert "s3" in _item(claim_check_resources, uncompressed)
 
 
 def test_message_attributes_are_restored_on_redeem(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources)
+    client = claim_check_resources.client()
     attributes = {"origin": {"stringValue": "web", "dataType": "String"}}
     check = client.put('{"orderId": "o-1"}', message_attributes=attributes)
     payload = client.redeem(check)
@@ -107,7 +97,7 @@ def test_message_attributes_are_restored_on_redeem(claim_check_resources: Any) -
 
 
 def test_put_with_message_id_is_deterministic_and_idempotent(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources)
+    client = claim_check_resources.client()
     first = client.put("same body", message_id="m-1", source_arn="arn:q")
     assert client.put("same body", message_id="m-1", source_arn="arn:q") == first
     with pytest.raises(ClaimCheckError) as raised:
@@ -116,21 +106,19 @@ def test_put_with_message_id_is_deterministic_and_idempotent(claim_check_resourc
 
 
 def test_put_without_message_id_issues_a_fresh_claim_each_time(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources)
+    client = claim_check_resources.client()
     assert client.put("body")["claimCheck"]["id"] != client.put("body")["claimCheck"]["id"]
 
 
 def test_client_without_bucket_keeps_everything_in_the_table(claim_check_resources: Any) -> None:
-    client = ClaimCheckClient(
-        claim_check_resources.table_name, dynamodb_client=claim_check_resources.dynamodb
-    )
+    client = claim_check_resources.client(bucket_name=None)
     body = _incompressible(100_000, seed=3)
     assert client.redeem(client.put(body)).body == body
     assert _objects(claim_check_resources) == []
 
 
 def test_redeem_accepts_a_json_string_claim_check(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources)
+    client = claim_check_resources.client()
     check = client.put("text body")
     assert client.redeem(json.dumps(check)).value == "text body"
 
@@ -143,7 +131,7 @@ def test_redeem_with_expiry_shortens_the_claims_life_and_keeps_it_redeemable(
     claim_check_resources: Any,
 ) -> None:
     now = [1_000_000.0]
-    client = _client(claim_check_resources, s3_layout="object", compression="none", clock=lambda: now[0])
+    client = claim_check_resources.client(s3_layout="object", compression="none", clock=lambda: now[0])
     check = client.put("y" * 10_000)
     assert _expires_at(claim_check_resources, check) == 1_000_000 + 604_800
     assert client.redeem(check, expire_after_seconds=600).body == "y" * 10_000
@@ -214,7 +202,7 @@ def test_split_writes_s3_objects_before_items(claim_check_resources: Any, layout
 def test_packed_objects_are_content_addressed_so_a_conflicting_batch_cannot_overwrite_them(
     claim_check_resources: Any,
 ) -> None:
-    client = _client(claim_check_resources, compression="none")
+    client = claim_check_resources.client(compression="none")
     original = client.put("o" * 9000, message_id="m-1")
     with pytest.raises(ClaimCheckError, match="conflict"):
         client.put("d" * 9000, message_id="m-1")
@@ -222,7 +210,7 @@ def test_packed_objects_are_content_addressed_so_a_conflicting_batch_cannot_over
 
 
 def test_packed_layout_holds_compressed_ranges(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources, s3_layout="packed", compression="auto")
+    client = claim_check_resources.client(s3_layout="packed", compression="auto")
     bodies = [_incompressible(50_000, seed=seed) for seed in (10, 11)]
     checks = client.issue_batch([ClaimRequest(body) for body in bodies]).claim_checks
     items = [_item(claim_check_resources, check) for check in checks]
@@ -232,7 +220,7 @@ def test_packed_layout_holds_compressed_ranges(claim_check_resources: Any) -> No
 
 def test_put_refuses_a_body_that_is_not_a_string(claim_check_resources: Any) -> None:
     with pytest.raises(TypeError, match="body must be a str"):
-        _client(claim_check_resources).put(b"bytes")  # type: ignore[arg-type]
+        claim_check_resources.client().put(b"bytes")  # type: ignore[arg-type]
 
 
 class AccessDeniedOnGet:
@@ -253,13 +241,8 @@ class AccessDeniedOnGet:
 def test_an_unreadable_object_fails_the_claim_as_missing_naming_the_record(
     claim_check_resources: Any, layout: str
 ) -> None:
-    client = ClaimCheckClient(
-        claim_check_resources.table_name,
-        claim_check_resources.bucket_name,
-        s3_layout=layout,
-        inline_limit_bytes=0,
-        dynamodb_client=claim_check_resources.dynamodb,
-        s3_client=AccessDeniedOnGet(claim_check_resources.s3),
+    client = claim_check_resources.client(
+        s3_layout=layout, inline_limit_bytes=0, s3_client=AccessDeniedOnGet(claim_check_resources.s3)
     )
     checks = [client.put("first body"), client.put("second body")]  # both in S3: the limit is 0
     with pytest.raises(ClaimCheckError) as raised:
@@ -269,7 +252,7 @@ def test_an_unreadable_object_fails_the_claim_as_missing_naming_the_record(
 
 
 def test_a_packed_object_cut_short_fails_the_claim_naming_the_record(claim_check_resources: Any) -> None:
-    client = _client(claim_check_resources, compression="none", inline_limit_bytes=0)
+    client = claim_check_resources.client(compression="none", inline_limit_bytes=0)
     checks = client.issue_batch([ClaimRequest("a" * 100), ClaimRequest("b" * 100)]).claim_checks
     (key,) = _objects(claim_check_resources)
     claim_check_resources.s3.put_object(Bucket=claim_check_resources.bucket_name, Key=key, Body=b"short")
@@ -281,7 +264,7 @@ def test_a_packed_object_cut_short_fails_the_claim_naming_the_record(claim_check
 def test_each_read_of_a_redeemed_value_is_an_object_of_its_own(claim_check_resources: Any) -> None:
     # The value parsed while detecting the format is handed out once; later reads parse afresh,
     # so a caller that changes one value never changes another.
-    client = _client(claim_check_resources)
+    client = claim_check_resources.client()
     payload = client.redeem(client.put('{"orderId": "o-1", "lines": [1]}'))
     first = payload.value
     first["lines"].append(2)
@@ -293,7 +276,7 @@ def test_an_item_compressed_at_another_zlib_level_still_redeems(claim_check_reso
     # The level is not recorded in the item: claims written at the former level 6 stay readable.
     import zlib
 
-    client = _client(claim_check_resources)
+    client = claim_check_resources.client()
     body = '{"text": "' + "level six " * 2000 + '"}'
     check = client.put(body)
     item = _item(claim_check_resources, check)
@@ -322,7 +305,7 @@ def test_redeem_parses_the_body_only_when_its_value_or_format_is_read(
         return real_classify(body)
 
     monkeypatch.setattr(redeeming, "classify_value", counting)
-    client = _client(claim_check_resources)
+    client = claim_check_resources.client()
     body = '{"orderId": "o-1", "lines": [1, 2]}'
     payload = client.redeem(client.put(body))
     assert payload.body == body and payload.stored_format == "detect"
@@ -345,7 +328,7 @@ def test_object_layout_stores_an_overflowing_body_plain_without_finishing_its_co
         return real_decompressobj(*args)
 
     monkeypatch.setattr(zlib, "decompressobj", counting)
-    client = _client(claim_check_resources, s3_layout="object")
+    client = claim_check_resources.client(s3_layout="object")
     body = json.dumps({"orderId": "o-1", "lines": [{"sku": f"SKU-{n:06d}", "qty": n} for n in range(9000)]})
     check = client.put(body)
     assert inflations == []  # split side: nothing inflated back

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from runtime_helpers import claims_batch, sqs_record
 
-from cdk_claim_check.runtime import ClaimCheckClient, ClaimCheckError, retrieval, split
+from cdk_claim_check.runtime import ClaimCheckError, retrieval, split
 from cdk_claim_check.runtime.contract import LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
 
 ONE_MIB = 1024 * 1024
@@ -57,12 +57,7 @@ bodies = st.one_of(
 def test_any_body_round_trips_byte_exactly_through_split_and_retrieval(
     configure_runtime: Any, claim_check_resources: Any, lambda_context: Any
 ) -> None:
-    client = ClaimCheckClient(
-        claim_check_resources.table_name,
-        claim_check_resources.bucket_name,
-        dynamodb_client=claim_check_resources.dynamodb,
-        s3_client=claim_check_resources.s3,
-    )
+    client = claim_check_resources.client()
     sizes: list[int] = []
 
     @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
@@ -112,15 +107,7 @@ def _expected_handler_output(body: str) -> Any:
 
 
 def test_any_body_round_trips_byte_exactly_through_the_object_layout(claim_check_resources: Any) -> None:
-    client = ClaimCheckClient(
-        claim_check_resources.table_name,
-        claim_check_resources.bucket_name,
-        s3_layout="object",
-        compression="none",
-        inline_limit_bytes=0,
-        dynamodb_client=claim_check_resources.dynamodb,
-        s3_client=claim_check_resources.s3,
-    )
+    client = claim_check_resources.client(s3_layout="object", compression="none", inline_limit_bytes=0)
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
     @given(body=bodies)
